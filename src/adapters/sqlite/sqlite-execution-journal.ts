@@ -1,0 +1,71 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { ExecutionJournal, ExecutionRecord } from '../stepfunctions/execution-journal.ts';
+import { asTransient } from './database.ts';
+
+function toRecord(row: Record<string, unknown>): ExecutionRecord {
+  return {
+    name: row.name as string,
+    input: row.input as string,
+    fingerprint: row.fingerprint as string,
+    status: row.status as ExecutionRecord['status'],
+    error: (row.error as string | null) ?? null,
+    cause: (row.cause as string | null) ?? null,
+  };
+}
+
+/** The `executions` table: the local stand-in for Step Functions' own durable execution history. */
+export class SqliteExecutionJournal implements ExecutionJournal {
+  readonly #begin: StatementSync;
+  readonly #get: StatementSync;
+  readonly #restart: StatementSync;
+  readonly #finish: StatementSync;
+  readonly #running: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#begin = db.prepare(`INSERT INTO executions (name, input, fingerprint, status, started_at)
+      VALUES (?, ?, ?, 'RUNNING', ?) ON CONFLICT (name) DO NOTHING`);
+    this.#get = db.prepare('SELECT * FROM executions WHERE name = ?');
+    this.#restart = db.prepare(`UPDATE executions SET input = ?, fingerprint = ?, status = 'RUNNING',
+      error = NULL, cause = NULL, started_at = ?, stopped_at = NULL WHERE name = ? AND status = 'FAILED'`);
+    this.#finish = db.prepare(
+      'UPDATE executions SET status = ?, error = ?, cause = ?, stopped_at = ? WHERE name = ?',
+    );
+    this.#running = db.prepare("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at");
+  }
+
+  async begin(record: { name: string; input: string; fingerprint: string; now: number }) {
+    try {
+      if (this.#begin.run(record.name, record.input, record.fingerprint, record.now).changes === 1) {
+        return { created: true as const };
+      }
+      const row = this.#get.get(record.name);
+      if (!row) throw new Error(`execution ${record.name} vanished during begin`);
+      return { created: false as const, existing: toRecord(row) };
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async restart(record: { name: string; input: string; fingerprint: string; now: number }): Promise<boolean> {
+    try {
+      return this.#restart.run(record.input, record.fingerprint, record.now, record.name).changes === 1;
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async finish(
+    name: string,
+    outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: string; cause?: string; now: number },
+  ) {
+    try {
+      this.#finish.run(outcome.status, outcome.error ?? null, outcome.cause ?? null, outcome.now, name);
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async listRunning(): Promise<ExecutionRecord[]> {
+    return this.#running.all().map(toRecord);
+  }
+}

@@ -1,0 +1,78 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { asTransient } from './database.ts';
+
+function toFailedOrder(row: Record<string, unknown>): FailedOrder {
+  return {
+    order_id: row.order_id as string,
+    reason: row.reason as string,
+    attempts: Number(row.attempts),
+    message_id: row.message_id as string,
+    body: row.body as string,
+    failed_at: row.failed_at as string,
+  };
+}
+
+/** The failed_orders table, newest failure first. */
+export class SqliteFailedOrderRepository implements FailedOrderRepository {
+  readonly #put: StatementSync;
+  readonly #get: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #count: StatementSync;
+  readonly #firstPage: StatementSync;
+  readonly #nextPage: StatementSync;
+
+  constructor(db: DatabaseSync) {
+    this.#put =
+      db.prepare(`INSERT INTO failed_orders (order_id, reason, attempts, message_id, body, failed_at)
+      VALUES (:order_id, :reason, :attempts, :message_id, :body, :failed_at)
+      ON CONFLICT (order_id) DO UPDATE SET reason = excluded.reason, attempts = excluded.attempts,
+        message_id = excluded.message_id, body = excluded.body, failed_at = excluded.failed_at`);
+    this.#get = db.prepare('SELECT * FROM failed_orders WHERE order_id = ?');
+    this.#delete = db.prepare('DELETE FROM failed_orders WHERE order_id = ?');
+    this.#count = db.prepare('SELECT count(*) AS n FROM failed_orders');
+    this.#firstPage = db.prepare(
+      'SELECT * FROM failed_orders ORDER BY failed_at DESC, order_id DESC LIMIT ?',
+    );
+    this.#nextPage = db.prepare(`SELECT * FROM failed_orders WHERE (failed_at, order_id) < (?, ?)
+      ORDER BY failed_at DESC, order_id DESC LIMIT ?`);
+  }
+
+  async put(record: FailedOrder): Promise<void> {
+    try {
+      this.#put.run({ ...record });
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async get(orderId: string): Promise<FailedOrder | undefined> {
+    const row = this.#get.get(orderId);
+    return row ? toFailedOrder(row) : undefined;
+  }
+
+  async list(query: { limit: number; cursor?: string }): Promise<Page<FailedOrder>> {
+    const rows =
+      query.cursor === undefined
+        ? this.#firstPage.all(query.limit + 1)
+        : this.#nextPage.all(...decodeCursor(query.cursor), query.limit + 1);
+    const items = rows.slice(0, query.limit).map(toFailedOrder);
+    const last = items.at(-1);
+    return rows.length > query.limit && last
+      ? { items, cursor: encodeCursor([last.failed_at, last.order_id]) }
+      : { items };
+  }
+
+  async delete(orderId: string): Promise<void> {
+    try {
+      this.#delete.run(orderId);
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async count(): Promise<number> {
+    return Number(this.#count.get()?.n ?? 0);
+  }
+}

@@ -1,0 +1,124 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { type Order, OrderStatus, orderStatuses } from '../../core/order.ts';
+import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { asTransient } from './database.ts';
+
+type Row = Record<string, unknown>;
+
+function toOrder(row: Row): Order {
+  return {
+    order_id: row.order_id as string,
+    customer_id: (row.customer_id as string | null) ?? null,
+    items: JSON.parse(row.items as string),
+    status: row.status as OrderStatus,
+    attempts: Number(row.attempts),
+    last_error: (row.last_error as string | null) ?? null,
+    fingerprint: row.fingerprint as string,
+    submission_id: row.submission_id as string,
+    redrives: Number(row.redrives),
+    created_at: row.created_at as string,
+    updated_at: row.updated_at as string,
+  };
+}
+
+/** Orders in the `orders` table; conditional writes are single UPDATE … WHERE status = ? statements. */
+export class SqliteOrderRepository implements OrderRepository {
+  readonly #insert: StatementSync;
+  readonly #get: StatementSync;
+  readonly #transition: StatementSync;
+  readonly #counts: StatementSync;
+  readonly #db: DatabaseSync;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#insert = db.prepare(`INSERT INTO orders (order_id, customer_id, items, status, attempts, last_error,
+      fingerprint, submission_id, redrives, created_at, updated_at)
+      VALUES (:order_id, :customer_id, :items, :status, :attempts, :last_error, :fingerprint, :submission_id,
+      :redrives, :created_at, :updated_at) ON CONFLICT (order_id) DO NOTHING`);
+    this.#get = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+    this.#transition = db.prepare(`UPDATE orders SET
+        status = coalesce(:status, status),
+        attempts = CASE WHEN :reset THEN 0 ELSE attempts END + :add_attempt,
+        redrives = redrives + :add_redrive,
+        last_error = CASE WHEN :set_error THEN :last_error ELSE last_error END,
+        updated_at = :updated_at
+      WHERE order_id = :order_id AND status = :expected RETURNING *`);
+    this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
+  }
+
+  async create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
+    try {
+      const result = this.#insert.run({ ...order, items: JSON.stringify(order.items) });
+      if (result.changes === 1) return { created: true };
+      const existing = this.#get.get(order.order_id);
+      if (!existing) throw new Error(`order ${order.order_id} vanished during create`);
+      return { created: false, existing: toOrder(existing) };
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async get(orderId: string): Promise<Order | undefined> {
+    try {
+      const row = this.#get.get(orderId);
+      return row ? toOrder(row) : undefined;
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined> {
+    try {
+      const row = this.#transition.get({
+        order_id: orderId,
+        expected,
+        status: change.status ?? null,
+        reset: change.resetAttempts ? 1 : 0,
+        add_attempt: change.countAttempt ? 1 : 0,
+        add_redrive: change.countRedrive ? 1 : 0,
+        set_error: change.last_error === undefined ? 0 : 1,
+        last_error: change.last_error ?? null,
+        updated_at: change.updated_at,
+      });
+      return row ? toOrder(row) : undefined;
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async list(query: ListOrdersQuery): Promise<Page<Order>> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (query.status !== undefined) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    if (after) {
+      where.push('(created_at, order_id) < (?, ?)');
+      params.push(after[0], after[1]);
+    }
+    const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY created_at DESC, order_id DESC LIMIT ?`;
+    try {
+      const rows = this.#db.prepare(sql).all(...params, query.limit + 1);
+      const items = rows.slice(0, query.limit).map(toOrder);
+      const last = items.at(-1);
+      return rows.length > query.limit && last
+        ? { items, cursor: encodeCursor([last.created_at, last.order_id]) }
+        : { items };
+    } catch (error) {
+      asTransient(error);
+    }
+  }
+
+  async countByStatus(): Promise<Record<OrderStatus, number>> {
+    const counts = Object.fromEntries(orderStatuses.map((s) => [s, 0])) as Record<OrderStatus, number>;
+    for (const row of this.#counts.all()) {
+      const status = row.status as string;
+      if (status in OrderStatus) counts[status as OrderStatus] = Number(row.n);
+    }
+    return counts;
+  }
+}

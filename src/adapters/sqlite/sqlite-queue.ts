@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Clock, PollableQueue, QueueDepth, ReceivedMessage } from '../../core/ports.ts';
+import { asTransient, transaction } from './database.ts';
+
+export interface QueueOptions {
+  name: string;
+  visibilityTimeoutMs: number;
+  clock: Clock;
+  /** SQS redrive policy: on the receive that would exceed maxReceiveCount the message moves to the DLQ. */
+  deadLetter?: { queue: SqliteQueue; maxReceiveCount: number };
+}
+
+/**
+ * A queue with SQS standard-queue semantics in the `messages` table, modelled on goqite: a receive is one
+ * atomic `UPDATE … RETURNING` claim that bumps the receive count and hides the message for the visibility
+ * timeout; only a delete with the current receipt handle removes it.
+ */
+export class SqliteQueue implements PollableQueue {
+  readonly name: string;
+  readonly #db: DatabaseSync;
+  readonly #options: QueueOptions;
+  readonly #listeners: (() => void)[] = [];
+  readonly #send: StatementSync;
+  readonly #claim: StatementSync;
+  readonly #moveToDlq: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #depth: StatementSync;
+  readonly #nextVisible: StatementSync;
+
+  constructor(db: DatabaseSync, options: QueueOptions) {
+    this.#db = db;
+    this.#options = options;
+    this.name = options.name;
+    this.#send = db.prepare(`INSERT INTO messages (message_id, queue, body, sent_at, visible_at)
+      VALUES (?, ?, ?, ?, ?)`);
+    this.#claim = db.prepare(`UPDATE messages
+      SET receive_count = receive_count + 1, visible_at = :invisible_until,
+          first_received_at = coalesce(first_received_at, :now)
+      WHERE seq IN (SELECT seq FROM messages WHERE queue = :queue AND visible_at <= :now
+                    ORDER BY visible_at, seq LIMIT :max)
+      RETURNING seq, message_id, body, receive_count, sent_at, first_received_at`);
+    this.#moveToDlq = db.prepare(`UPDATE messages
+      SET queue = :dlq, receive_count = 0, first_received_at = NULL, visible_at = :now
+      WHERE queue = :queue AND visible_at <= :now AND receive_count >= :max_receive_count`);
+    this.#delete = db.prepare('DELETE FROM messages WHERE seq = ? AND queue = ? AND receive_count = ?');
+    this.#depth = db.prepare(`SELECT coalesce(sum(visible_at <= :now), 0) AS visible,
+      coalesce(sum(visible_at > :now), 0) AS in_flight FROM messages WHERE queue = :queue`);
+    this.#nextVisible = db.prepare(
+      'SELECT min(visible_at) AS at FROM messages WHERE queue = :queue AND visible_at > :now',
+    );
+  }
+
+  async send(body: string): Promise<{ messageId: string }> {
+    const messageId = randomUUID();
+    const now = this.#options.clock.now();
+    try {
+      this.#send.run(messageId, this.name, body, now, now);
+    } catch (error) {
+      asTransient(error);
+    }
+    this.notify();
+    return { messageId };
+  }
+
+  async receive(max: number): Promise<ReceivedMessage[]> {
+    const now = this.#options.clock.now();
+    const deadLetter = this.#options.deadLetter;
+    let moved = 0;
+    const rows = transaction(this.#db, () => {
+      if (deadLetter) {
+        moved = Number(
+          this.#moveToDlq.run({
+            dlq: deadLetter.queue.name,
+            queue: this.name,
+            now,
+            max_receive_count: deadLetter.maxReceiveCount,
+          }).changes,
+        );
+      }
+      return this.#claim.all({
+        queue: this.name,
+        now,
+        max,
+        invisible_until: now + this.#options.visibilityTimeoutMs,
+      });
+    });
+    if (moved > 0) deadLetter?.queue.notify();
+    return rows
+      .map((row) => ({
+        messageId: row.message_id as string,
+        body: row.body as string,
+        receiptHandle: `${row.seq}:${row.receive_count}`,
+        receiveCount: Number(row.receive_count),
+        sentAt: Number(row.sent_at),
+        firstReceivedAt: Number(row.first_received_at),
+      }))
+      .sort((a, b) => a.sentAt - b.sentAt);
+  }
+
+  async delete(receiptHandles: string[]): Promise<void> {
+    if (receiptHandles.length === 0) return;
+    transaction(this.#db, () => {
+      for (const handle of receiptHandles) {
+        const [seq, count] = handle.split(':');
+        this.#delete.run(Number(seq), this.name, Number(count));
+      }
+    });
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const row = this.#depth.get({ queue: this.name, now: this.#options.clock.now() });
+    return { visible: Number(row?.visible ?? 0), inFlight: Number(row?.in_flight ?? 0) };
+  }
+
+  async nextVisibleAt(): Promise<number | undefined> {
+    const row = this.#nextVisible.get({ queue: this.name, now: this.#options.clock.now() });
+    return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
+  onMessage(listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Wakes this queue's consumers. */
+  notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}

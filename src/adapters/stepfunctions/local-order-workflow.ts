@@ -1,0 +1,129 @@
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { Clock, Logger, OrderWorkflow, OrderWorkflowInput, WorkflowRun } from '../../core/ports.ts';
+import type { ExecutionJournal } from './execution-journal.ts';
+
+/** The Task states of the order workflow, bound to the same use-case functions the Lambdas call. */
+export interface OrderWorkflowTasks {
+  ValidateOrder: (input: never) => unknown;
+  StoreOrder: (input: never) => unknown;
+  /** The `arn:aws:states:::sqs:sendMessage` integration: receives its Parameters, returns `{ MessageId }`. */
+  SendToQueue: (input: { QueueUrl: string; MessageBody: unknown }) => Promise<{ MessageId: string }>;
+}
+
+export interface LocalOrderWorkflowDeps {
+  definition: unknown;
+  tasks: OrderWorkflowTasks;
+  journal: ExecutionJournal;
+  clock: Clock;
+  logger: Logger;
+  /** Milliseconds between Task retries, overriding the ASL's IntervalSeconds (tests). */
+  retryIntervalMs?: number;
+}
+
+// Failures that are the order's fault: re-submitting the same payload would fail the same way.
+const BUSINESS_ERRORS = new Set(['OrderInvalid', 'OrderConflict']);
+
+/**
+ * Runs the ASL order workflow in-process with aws-local-stepfunctions, the state machine built once.
+ * Each execution is journaled (name = order id) before it starts, so executions cut short by a crash are
+ * re-run by `resumeUnfinished()`; their steps are idempotent. Names behave like Step Functions STANDARD:
+ * a second start with the same name does not run again, except after an infrastructure failure.
+ */
+export class LocalOrderWorkflow implements OrderWorkflow {
+  readonly #machine: StateMachine;
+  readonly #inFlight = new Map<string, { fingerprint: string; done: Promise<WorkflowRun> }>();
+
+  private readonly deps: LocalOrderWorkflowDeps;
+
+  constructor(deps: LocalOrderWorkflowDeps) {
+    this.deps = deps;
+    this.#machine = new StateMachine(deps.definition as StateMachineDefinition);
+  }
+
+  async run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
+    const name = input.order.order_id;
+    const running = this.#inFlight.get(name);
+    if (running) {
+      await running.done;
+      return { status: 'ALREADY_RAN', sameInput: running.fingerprint === fingerprint };
+    }
+    const record = { name, input: JSON.stringify(input), fingerprint, now: this.deps.clock.now() };
+    const begun = await this.deps.journal.begin(record);
+    if (!begun.created) {
+      const { existing } = begun;
+      const retriable = existing.status === 'FAILED' && !BUSINESS_ERRORS.has(existing.error ?? '');
+      if (!retriable || !(await this.deps.journal.restart(record))) {
+        return { status: 'ALREADY_RAN', sameInput: existing.fingerprint === fingerprint };
+      }
+    }
+    return this.#execute(name, input, fingerprint);
+  }
+
+  /** Re-runs every execution a previous process started and did not finish. */
+  async resumeUnfinished(): Promise<number> {
+    const running = await this.deps.journal.listRunning();
+    for (const record of running) {
+      this.deps.logger.info('resuming workflow execution', { order_id: record.name });
+      await this.#execute(record.name, JSON.parse(record.input) as OrderWorkflowInput, record.fingerprint);
+    }
+    return running.length;
+  }
+
+  /** Resolves when every execution started so far has finished. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight.values()].map((r) => r.done));
+  }
+
+  #execute(name: string, input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
+    const done = this.#runMachine(name, input).finally(() => this.#inFlight.delete(name));
+    this.#inFlight.set(name, { fingerprint, done });
+    return done;
+  }
+
+  async #runMachine(name: string, input: OrderWorkflowInput): Promise<WorkflowRun> {
+    const retryIntervalMs = this.deps.retryIntervalMs;
+    const execution = this.#machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.deps.tasks as never,
+        ...(retryIntervalMs === undefined
+          ? {}
+          : {
+              retryIntervalOverrides: {
+                ValidateOrder: retryIntervalMs,
+                StoreOrder: retryIntervalMs,
+                SendToQueue: retryIntervalMs,
+              },
+            }),
+      },
+      context: {
+        Execution: {
+          Id: `local:${name}`,
+          Name: name,
+          Input: input,
+          StartTime: new Date(this.deps.clock.now()).toISOString(),
+        },
+      } as never,
+    });
+    let run: WorkflowRun;
+    try {
+      run = { status: 'SUCCEEDED', output: await execution.result };
+    } catch (error) {
+      const cause = error instanceof ExecutionError ? (error.cause as Error | undefined) : undefined;
+      const failure = cause ?? (error as Error);
+      run = { status: 'FAILED', error: failure.name || 'Error', cause: failure.message };
+      this.deps.logger.warn('workflow execution failed', {
+        order_id: name,
+        error: run.error,
+        cause: run.cause,
+      });
+    }
+    const now = this.deps.clock.now();
+    await this.deps.journal.finish(
+      name,
+      run.status === 'FAILED'
+        ? { status: 'FAILED', error: run.error, cause: run.cause, now }
+        : { status: 'SUCCEEDED', now },
+    );
+    return run;
+  }
+}

@@ -1,0 +1,78 @@
+import { OrderStatus } from './order.ts';
+import type { Clock, FailedOrderRepository, Logger, OrderRepository } from './ports.ts';
+
+export interface DeadLetteredMessage {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+}
+
+export type DeadLetterResult = { recorded: true; orderId: string } | { recorded: false; reason: string };
+
+/** Reads the order id from a queue message body; undefined for a malformed (poison) message. */
+export function orderIdOfMessage(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'order_id' in parsed) {
+      const id = (parsed as { order_id: unknown }).order_id;
+      if (typeof id === 'string' && id.length > 0) return id;
+    }
+  } catch {
+    // fall through: not JSON
+  }
+  return undefined;
+}
+
+/**
+ * Handles a message that reached the DLQ: records it in failed_orders, then moves the order
+ * PENDING -> FAILED. Both writes are idempotent, so a redelivered DLQ message changes nothing.
+ * A message that is not a readable order is recorded under `message-<id>` so it is visible, never lost.
+ */
+export function createDeadLetterOrder(deps: {
+  orders: OrderRepository;
+  failedOrders: FailedOrderRepository;
+  clock: Clock;
+  logger: Logger;
+}) {
+  return async function deadLetterOrder(message: DeadLetteredMessage): Promise<DeadLetterResult> {
+    const failed_at = new Date(deps.clock.now()).toISOString();
+    const orderId = orderIdOfMessage(message.body);
+    if (orderId === undefined) {
+      const id = `message-${message.messageId}`;
+      await deps.failedOrders.put({
+        order_id: id,
+        reason: 'malformed message: body is not an order reference',
+        attempts: message.receiveCount,
+        message_id: message.messageId,
+        body: message.body,
+        failed_at,
+      });
+      deps.logger.error('poison message dead-lettered', { order_id: id, message_id: message.messageId });
+      return { recorded: true, orderId: id };
+    }
+    const log = deps.logger.child({ order_id: orderId });
+    const order = await deps.orders.get(orderId);
+    if (order?.status === OrderStatus.FULFILLED) {
+      log.warn('dead-lettered message for an order already fulfilled; ignored');
+      return { recorded: false, reason: 'already fulfilled' };
+    }
+    await deps.failedOrders.put({
+      order_id: orderId,
+      reason: order
+        ? (order.last_error ?? 'exceeded the maximum number of receives')
+        : 'order does not exist',
+      attempts: order?.attempts ?? message.receiveCount,
+      message_id: message.messageId,
+      body: message.body,
+      failed_at,
+    });
+    if (order?.status === OrderStatus.PENDING) {
+      await deps.orders.transition(orderId, OrderStatus.PENDING, {
+        status: OrderStatus.FAILED,
+        updated_at: failed_at,
+      });
+    }
+    log.error('order failed and was dead-lettered', { attempts: order?.attempts, reason: order?.last_error });
+    return { recorded: true, orderId };
+  };
+}

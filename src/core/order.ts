@@ -1,0 +1,205 @@
+import { z } from 'zod';
+
+/** Order lifecycle. Every transition is a conditional write on the expected current status. */
+export const OrderStatus = {
+  PENDING: 'PENDING',
+  FULFILLED: 'FULFILLED',
+  FAILED: 'FAILED',
+} as const;
+export type OrderStatus = (typeof OrderStatus)[keyof typeof OrderStatus];
+export const orderStatuses = Object.values(OrderStatus);
+
+const MAX_ID_LENGTH = 128;
+const MAX_ITEMS = 100;
+const MAX_QUANTITY = 1_000_000;
+const MAX_PRICE = 1_000_000_000;
+
+// Ids end up in URLs, DynamoDB keys and Step Functions execution names (80 chars, no spaces or wildcards),
+// so they are restricted to a safe alphabet.
+const idField = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .min(1, { error: `${field} must not be empty` })
+    .max(MAX_ID_LENGTH, { error: `${field} must be at most ${MAX_ID_LENGTH} characters` })
+    .regex(/^[A-Za-z0-9._:-]+$/, {
+      error: `${field} may contain only letters, digits and . _ : -`,
+    });
+
+const orderIdField = z
+  .string({ error: 'order_id must be a string' })
+  .min(1, { error: 'order_id must not be empty' })
+  .max(80, { error: 'order_id must be at most 80 characters' })
+  .regex(/^[A-Za-z0-9_-]+$/, { error: 'order_id may contain only letters, digits, _ and -' });
+
+const quantityField = z
+  .number({ error: 'quantity must be a positive integer' })
+  .int({ error: 'quantity must be a positive integer' })
+  .min(1, { error: 'quantity must be a positive integer' })
+  .max(MAX_QUANTITY, { error: `quantity must be at most ${MAX_QUANTITY}` });
+
+const priceField = z
+  .number({ error: 'price must be a number ≥ 0' })
+  .min(0, { error: 'price must be a number ≥ 0' })
+  .max(MAX_PRICE, { error: `price must be at most ${MAX_PRICE}` });
+
+/** One line of an order. */
+export const orderItemSchema = z.strictObject(
+  {
+    product_id: idField('product_id'),
+    quantity: quantityField,
+    price: priceField.optional(),
+  },
+  { error: 'each item must be an object with product_id and quantity' },
+);
+
+/** The canonical request body. */
+export const canonicalOrderSchema = z.strictObject({
+  order_id: orderIdField.optional(),
+  customer_id: idField('customer_id'),
+  items: z
+    .array(orderItemSchema, { error: 'items must be a non-empty array' })
+    .min(1, { error: 'items must be a non-empty array' })
+    .max(MAX_ITEMS, { error: `items must have at most ${MAX_ITEMS} entries` }),
+});
+
+/** Legacy single-item shape `{ order_id, product, quantity, price }`. */
+export const productOrderSchema = z.strictObject({
+  order_id: orderIdField.optional(),
+  product: idField('product'),
+  quantity: quantityField,
+  price: priceField.optional(),
+});
+
+/** Legacy single-item shape `{ order_id, item, quantity }`. */
+export const itemOrderSchema = z.strictObject({
+  order_id: orderIdField.optional(),
+  item: idField('item'),
+  quantity: quantityField,
+});
+
+export type OrderItem = z.infer<typeof orderItemSchema>;
+
+/** What a client asks for, normalised to the canonical form (order_id may still be absent). */
+export interface OrderRequest {
+  order_id?: string;
+  customer_id: string | null;
+  items: OrderItem[];
+}
+
+/** An order as the workflow carries it: normalised, with its id. */
+export interface OrderWorkflowInputOrder {
+  order_id: string;
+  customer_id: string | null;
+  items: OrderItem[];
+}
+
+/** A stored order. */
+export interface Order {
+  order_id: string;
+  customer_id: string | null;
+  items: OrderItem[];
+  status: OrderStatus;
+  attempts: number;
+  last_error: string | null;
+  /** Canonical JSON of customer and items: same id + same fingerprint is a replay, otherwise a conflict. */
+  fingerprint: string;
+  /** The submission that created the order; a re-run of that same submission may enqueue it again. */
+  submission_id: string;
+  redrives: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toFieldErrors(error: z.ZodError): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    let field = issue.path.map(String).join('.') || '(body)';
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const name = field === '(body)' ? key : `${field}.${key}`;
+        pushUnique(errors, seen, { field: name, message: `${name} is not a known field` });
+      }
+      continue;
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      message = `${field} is required`;
+    }
+    if (field === '(body)') field = 'body';
+    pushUnique(errors, seen, { field, message });
+  }
+  return errors;
+}
+
+function pushUnique(errors: FieldError[], seen: Set<string>, error: FieldError): void {
+  const key = `${error.field}\u0000${error.message}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  errors.push(error);
+}
+
+/**
+ * Validates a parsed JSON body against the one order schema and normalises the two legacy single-item
+ * shapes into the canonical form. Every failing field is reported, not just the first.
+ */
+export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
+  if (!isPlainObject(body)) {
+    return { ok: false, errors: [{ field: 'body', message: 'body must be a JSON object' }] };
+  }
+  if (!('items' in body) && 'product' in body) {
+    const parsed = productOrderSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+    const { order_id, product, quantity, price } = parsed.data;
+    const item: OrderItem =
+      price === undefined ? { product_id: product, quantity } : { product_id: product, quantity, price };
+    return { ok: true, value: withOrderId(order_id, { customer_id: null, items: [item] }) };
+  }
+  if (!('items' in body) && 'item' in body) {
+    const parsed = itemOrderSchema.safeParse(body);
+    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+    const { order_id, item, quantity } = parsed.data;
+    return {
+      ok: true,
+      value: withOrderId(order_id, { customer_id: null, items: [{ product_id: item, quantity }] }),
+    };
+  }
+  const parsed = canonicalOrderSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+  const { order_id, customer_id, items } = parsed.data;
+  return { ok: true, value: withOrderId(order_id, { customer_id, items }) };
+}
+
+function withOrderId(order_id: string | undefined, rest: Omit<OrderRequest, 'order_id'>): OrderRequest {
+  return order_id === undefined ? rest : { order_id, ...rest };
+}
+
+/** Canonical JSON of what identifies an order's content; key order is fixed so equal payloads compare equal. */
+export function fingerprintOf(request: Pick<OrderRequest, 'customer_id' | 'items'>): string {
+  return JSON.stringify({
+    customer_id: request.customer_id,
+    items: request.items.map((item) =>
+      item.price === undefined
+        ? { product_id: item.product_id, quantity: item.quantity }
+        : { product_id: item.product_id, quantity: item.quantity, price: item.price },
+    ),
+  });
+}
+
+/** The public view of an order: internal bookkeeping fields stay inside. */
+export function orderView(order: Order) {
+  const { fingerprint: _fingerprint, submission_id: _submission, ...view } = order;
+  return view;
+}
+export type OrderView = ReturnType<typeof orderView>;

@@ -1,0 +1,140 @@
+import type { Order, OrderStatus, OrderWorkflowInputOrder } from './order.ts';
+
+/** Wall-clock time, injected so tests can move it. */
+export interface Clock {
+  now(): number;
+}
+
+/** A uniform number in [0, 1) for a key; a seeded source returns the same number for the same key. */
+export type RandomSource = (key: string) => number;
+
+/** Identifier generation, injected so tests can fix it. */
+export interface IdGenerator {
+  orderId(): string;
+  submissionId(): string;
+}
+
+export type LogFields = Record<string, unknown>;
+
+/** Structured logging; `child` binds fields (the order id) to every line it writes. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  cursor?: string;
+}
+
+export interface ListOrdersQuery {
+  status?: OrderStatus;
+  limit: number;
+  cursor?: string;
+}
+
+/** A conditional change to an order; applied only while the order is in the expected status. */
+export interface OrderChange {
+  status?: OrderStatus;
+  /** Adds one to `attempts`. */
+  countAttempt?: boolean;
+  resetAttempts?: boolean;
+  /** Adds one to `redrives`. */
+  countRedrive?: boolean;
+  last_error?: string | null;
+  updated_at: string;
+}
+
+/** Stores orders. Every write is conditional, so replays are no-ops. */
+export interface OrderRepository {
+  /** Puts the order unless its id exists; then returns the order already there. */
+  create(order: Order): Promise<{ created: true } | { created: false; existing: Order }>;
+  get(orderId: string): Promise<Order | undefined>;
+  /** Applies the change if the order is in `expected` status; returns the new order, or undefined if not. */
+  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined>;
+  /** Newest first. */
+  list(query: ListOrdersQuery): Promise<Page<Order>>;
+  countByStatus(): Promise<Record<OrderStatus, number>>;
+}
+
+/** A dead-lettered order, kept until it is redriven. */
+export interface FailedOrder {
+  order_id: string;
+  reason: string;
+  attempts: number;
+  message_id: string;
+  /** The raw message body, kept for messages that were not a readable order. */
+  body: string;
+  failed_at: string;
+}
+
+/** Stores the failed_orders records. */
+export interface FailedOrderRepository {
+  /** Upsert by order id: recording the same failure twice leaves one record. */
+  put(record: FailedOrder): Promise<void>;
+  get(orderId: string): Promise<FailedOrder | undefined>;
+  list(query: { limit: number; cursor?: string }): Promise<Page<FailedOrder>>;
+  delete(orderId: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+/** Sends a message to the order queue. */
+export interface MessageSender {
+  send(body: string): Promise<{ messageId: string }>;
+}
+
+/** A message as an SQS consumer sees it. */
+export interface ReceivedMessage {
+  messageId: string;
+  body: string;
+  receiptHandle: string;
+  receiveCount: number;
+  sentAt: number;
+  firstReceivedAt: number;
+}
+
+export interface QueueDepth {
+  /** Messages a receive could return now (SQS ApproximateNumberOfMessages(Visible)). */
+  visible: number;
+  /** Received and not yet deleted or visible again (ApproximateNumberOfMessagesNotVisible). */
+  inFlight: number;
+}
+
+/**
+ * A queue with SQS standard-queue semantics, the consumer side an event source mapping drives:
+ * at-least-once delivery, visibility timeout, receive counts and a redrive policy to a DLQ.
+ */
+export interface PollableQueue extends MessageSender {
+  readonly name: string;
+  /** One atomic claim of up to `max` visible messages; first moves any whose next receive would exceed
+   * the redrive policy's maxReceiveCount to the DLQ. */
+  receive(max: number): Promise<ReceivedMessage[]>;
+  /** Deletes by receipt handle; a stale handle (the message was received again since) deletes nothing. */
+  delete(receiptHandles: string[]): Promise<void>;
+  depth(): Promise<QueueDepth>;
+  /** When the next in-flight message becomes visible again, if any. */
+  nextVisibleAt(): Promise<number | undefined>;
+  /** Called after a message is sent (or moved) to this queue; lets pollers wake without polling. */
+  onMessage(listener: () => void): void;
+}
+
+/** The input of the order workflow (`workflow/order-workflow.asl.json`). */
+export interface OrderWorkflowInput {
+  submission_id: string;
+  order: OrderWorkflowInputOrder;
+}
+
+export type WorkflowRun =
+  | { status: 'SUCCEEDED'; output: unknown }
+  | { status: 'FAILED'; error: string; cause: string }
+  /** An execution of that name already ran; `sameInput` says whether it was for the same payload. */
+  | { status: 'ALREADY_RAN'; sameInput: boolean };
+
+/** Starts the order workflow and waits for its intake steps to finish. Execution name = order id. */
+export interface OrderWorkflow {
+  run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun>;
+}

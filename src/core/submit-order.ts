@@ -1,0 +1,49 @@
+import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
+import { fingerprintOf, type Order, parseOrderRequest } from './order.ts';
+import type { IdGenerator, OrderRepository, OrderWorkflow } from './ports.ts';
+
+export type SubmitOrderResult =
+  | { ok: true; order: Order; replayed: boolean }
+  | { ok: false; error: OrderInvalidError | OrderConflictError };
+
+/**
+ * Accepts an order: validates the body, runs the intake workflow (execution name = order id) and returns
+ * the stored order. Resolves only once the order is durably stored and queued. Same id with the same
+ * payload returns the current order (`replayed`); same id with another payload is a conflict.
+ */
+export function createSubmitOrder(deps: {
+  workflow: OrderWorkflow;
+  orders: OrderRepository;
+  ids: IdGenerator;
+}) {
+  return async function submitOrder(body: unknown): Promise<SubmitOrderResult> {
+    const parsed = parseOrderRequest(body);
+    if (!parsed.ok) return { ok: false, error: new OrderInvalidError(parsed.errors) };
+    const { customer_id, items } = parsed.value;
+    const order_id = parsed.value.order_id ?? deps.ids.orderId();
+    const fingerprint = fingerprintOf({ customer_id, items });
+    const submission_id = deps.ids.submissionId();
+    const run = await deps.workflow.run(
+      { submission_id, order: { order_id, customer_id, items } },
+      fingerprint,
+    );
+    if (run.status === 'FAILED') {
+      if (run.error === 'OrderConflict') return { ok: false, error: new OrderConflictError(order_id) };
+      if (run.error === 'OrderInvalid') {
+        return { ok: false, error: new OrderInvalidError([{ field: 'body', message: run.cause }]) };
+      }
+      throw new TransientError(
+        `order ${order_id} could not be accepted (${run.error}); retry with the same order_id`,
+      );
+    }
+    if (run.status === 'ALREADY_RAN' && !run.sameInput) {
+      return { ok: false, error: new OrderConflictError(order_id) };
+    }
+    const order = await deps.orders.get(order_id);
+    if (!order) {
+      throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
+    }
+    if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
+    return { ok: true, order, replayed: order.submission_id !== submission_id };
+  };
+}

@@ -1,0 +1,163 @@
+import { BadRequestError, DofsError } from '../../core/errors.ts';
+import { type OrderStatus, orderStatuses, orderView } from '../../core/order.ts';
+import type { createOrderQueries } from '../../core/order-queries.ts';
+import type { Logger } from '../../core/ports.ts';
+import type { createRedriveOrders } from '../../core/redrive-orders.ts';
+import type { SubmitOrderResult } from '../../core/submit-order.ts';
+import { errorResponse, json } from './error-response.ts';
+import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types.ts';
+
+export interface HttpAppDeps {
+  submitOrder: (body: unknown) => Promise<SubmitOrderResult>;
+  queries: ReturnType<typeof createOrderQueries>;
+  redrive: ReturnType<typeof createRedriveOrders>;
+  health: () => Promise<Record<string, unknown>>;
+  logger: Logger;
+  /** Extra routes a host adds (the local host's /metrics and dashboard); tried after the API's own. */
+  extraRoutes?: (request: HttpRequest) => Promise<HttpResponse | undefined>;
+}
+
+class MethodNotAllowed extends DofsError {
+  constructor(allowed: string) {
+    super('MethodNotAllowed', `method not allowed; use ${allowed}`, 405);
+  }
+}
+
+function parseJsonBody(request: HttpRequest): unknown {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type.trim())) {
+    throw new BadRequestError(`content-type must be application/json, not ${type.slice(0, 100)}`, 415);
+  }
+  const body = request.body ?? '';
+  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+    throw new BadRequestError(`body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+  }
+  if (body.trim() === '') throw new BadRequestError('body is empty; send a JSON order');
+  try {
+    return JSON.parse(body);
+  } catch (error) {
+    throw new BadRequestError(`body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function parseLimit(query: URLSearchParams): number {
+  const raw = query.get('limit');
+  if (raw === null) return 50;
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > 500)
+    throw new BadRequestError('limit must be an integer from 1 to 500');
+  return limit;
+}
+
+function parseStatus(query: URLSearchParams): OrderStatus | undefined {
+  const raw = query.get('status');
+  if (raw === null || raw === '') return undefined;
+  const status = raw.toUpperCase();
+  if (!(orderStatuses as string[]).includes(status)) {
+    throw new BadRequestError(`status must be one of ${orderStatuses.join(', ')}`);
+  }
+  return status as OrderStatus;
+}
+
+function cursorOf(query: URLSearchParams): { cursor?: string } {
+  const cursor = query.get('cursor');
+  return cursor ? { cursor } : {};
+}
+
+const ORDER_PATH = /^\/orders\/([^/]+)$/;
+const REDRIVE_ONE_PATH = /^\/failed-orders\/([^/]+)\/redrive$/;
+
+/**
+ * The DOFS HTTP API as a plain function from request to response. The local node:http server and the
+ * API Gateway Lambda both serve it, so both hosts answer every route the same way.
+ */
+export function createHttpApp(deps: HttpAppDeps) {
+  const { queries, redrive } = deps;
+
+  async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
+    const { method, path } = request;
+    if (path === '/order' || path === '/orders') {
+      if (method === 'POST') return submit(request);
+      if (method === 'GET' && path === '/orders') {
+        const page = await queries.listOrders({
+          ...cursorOf(request.query),
+          limit: parseLimit(request.query),
+          ...(parseStatus(request.query) ? { status: parseStatus(request.query) } : {}),
+        });
+        return json(200, { items: page.items.map(orderView), cursor: page.cursor ?? null });
+      }
+      throw new MethodNotAllowed(path === '/order' ? 'POST' : 'GET or POST');
+    }
+    const orderMatch = ORDER_PATH.exec(path);
+    if (orderMatch) {
+      if (method !== 'GET') throw new MethodNotAllowed('GET');
+      return json(200, orderView(await queries.getOrder(decodeURIComponent(orderMatch[1] ?? ''))));
+    }
+    if (path === '/failed-orders') {
+      if (method !== 'GET') throw new MethodNotAllowed('GET');
+      const page = await queries.listFailedOrders({
+        ...cursorOf(request.query),
+        limit: parseLimit(request.query),
+      });
+      return json(200, { items: page.items, cursor: page.cursor ?? null });
+    }
+    const redriveMatch = REDRIVE_ONE_PATH.exec(path);
+    if (redriveMatch) {
+      if (method !== 'POST') throw new MethodNotAllowed('POST');
+      const result = await redrive.redriveOne(decodeURIComponent(redriveMatch[1] ?? ''));
+      if (!result.ok) throw result.error;
+      return json(202, { order_id: result.orderId, status: 'PENDING' });
+    }
+    if (path === '/failed-orders/redrive') {
+      if (method !== 'POST') throw new MethodNotAllowed('POST');
+      return redriveMany(request);
+    }
+    if (path === '/health') {
+      if (method !== 'GET') throw new MethodNotAllowed('GET');
+      return json(200, { status: 'ok', ...(await deps.health()) });
+    }
+    return undefined;
+  }
+
+  async function submit(request: HttpRequest): Promise<HttpResponse> {
+    const result = await deps.submitOrder(parseJsonBody(request));
+    if (!result.ok) throw result.error;
+    const { order, replayed } = result;
+    deps.logger.info(replayed ? 'order replayed' : 'order accepted', {
+      order_id: order.order_id,
+      status: order.status,
+    });
+    return json(replayed ? 200 : 202, orderView(order), {
+      location: `/orders/${encodeURIComponent(order.order_id)}`,
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  }
+
+  async function redriveMany(request: HttpRequest): Promise<HttpResponse> {
+    const body = request.body?.trim() ? parseJsonBody(request) : {};
+    const ids = (body as { order_ids?: unknown }).order_ids;
+    if (
+      ids !== undefined &&
+      (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string') || ids.length > 1000)
+    ) {
+      throw new BadRequestError('order_ids must be an array of at most 1000 order id strings');
+    }
+    const results = ids
+      ? await Promise.all((ids as string[]).map((id) => redrive.redriveOne(id)))
+      : await redrive.redriveAll();
+    const failed = results.flatMap((r) => (r.ok ? [] : [{ order_id: r.orderId, error: r.error.message }]));
+    return json(200, { redriven: results.length - failed.length, failed });
+  }
+
+  return async function handle(request: HttpRequest): Promise<HttpResponse> {
+    try {
+      const response = (await route(request)) ?? (await deps.extraRoutes?.(request));
+      return (
+        response ??
+        json(404, { error: { code: 'NotFound', message: `no route for ${request.method} ${request.path}` } })
+      );
+    } catch (error) {
+      return errorResponse(error, deps.logger);
+    }
+  };
+}

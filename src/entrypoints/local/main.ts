@@ -1,0 +1,35 @@
+import { createLocalSystem } from '../../composition/local.ts';
+import { ConfigError, loadLocalConfig } from '../../config.ts';
+
+let config: ReturnType<typeof loadLocalConfig>;
+try {
+  config = loadLocalConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`dofs: ${error.message}\n`);
+  process.exit(2);
+}
+
+const system = createLocalSystem(config);
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    system.logger.info('shutting down', { signal });
+    system.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        system.logger.error('shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  });
+}
+
+try {
+  await system.start();
+} catch (error) {
+  system.logger.error('start failed', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
