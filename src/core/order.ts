@@ -21,7 +21,7 @@ const idField = (field: string) =>
     .string({ error: `${field} must be a string` })
     .min(1, { error: `${field} must not be empty` })
     .max(MAX_ID_LENGTH, { error: `${field} must be at most ${MAX_ID_LENGTH} characters` })
-    .regex(/^[A-Za-z0-9._:-]+$/, {
+    .regex(/^[A-Za-z0-9._:-]*$/, {
       error: `${field} may contain only letters, digits and . _ : -`,
     });
 
@@ -29,7 +29,7 @@ const orderIdField = z
   .string({ error: 'order_id must be a string' })
   .min(1, { error: 'order_id must not be empty' })
   .max(80, { error: 'order_id must be at most 80 characters' })
-  .regex(/^[A-Za-z0-9_-]+$/, { error: 'order_id may contain only letters, digits, _ and -' });
+  .regex(/^[A-Za-z0-9_-]*$/, { error: 'order_id may contain only letters, digits, _ and -' });
 
 const quantityField = z
   .number({ error: 'quantity must be a positive integer' })
@@ -121,7 +121,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function toFieldErrors(error: z.ZodError): FieldError[] {
+function valueAt(body: unknown, path: PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function toFieldErrors(error: z.ZodError, body: unknown): FieldError[] {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   for (const issue of error.issues) {
@@ -134,7 +143,7 @@ function toFieldErrors(error: z.ZodError): FieldError[] {
       }
       continue;
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined) {
       message = `${field} is required`;
     }
     if (field === '(body)') field = 'body';
@@ -160,7 +169,7 @@ export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
   }
   if (!('items' in body) && 'product' in body) {
     const parsed = productOrderSchema.safeParse(body);
-    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error, body) };
     const { order_id, product, quantity, price } = parsed.data;
     const item: OrderItem =
       price === undefined ? { product_id: product, quantity } : { product_id: product, quantity, price };
@@ -168,7 +177,7 @@ export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
   }
   if (!('items' in body) && 'item' in body) {
     const parsed = itemOrderSchema.safeParse(body);
-    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+    if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error, body) };
     const { order_id, item, quantity } = parsed.data;
     return {
       ok: true,
@@ -176,7 +185,7 @@ export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
     };
   }
   const parsed = canonicalOrderSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error) };
+  if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error, body) };
   const { order_id, customer_id, items } = parsed.data;
   return { ok: true, value: withOrderId(order_id, { customer_id, items }) };
 }

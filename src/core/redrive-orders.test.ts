@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { anOrder, ManualClock, recordingLogger } from '../../test/support/builders.ts';
+import { MemoryFailedOrderRepository } from '../adapters/memory/memory-failed-order-repository.ts';
+import { MemoryOrderRepository } from '../adapters/memory/memory-order-repository.ts';
+import type { MessageSender } from './ports.ts';
+import { createRedriveOrders } from './redrive-orders.ts';
+
+async function setup(failedCount = 1) {
+  const orders = new MemoryOrderRepository();
+  const failedOrders = new MemoryFailedOrderRepository();
+  const sent: string[] = [];
+  const queue: MessageSender = { send: async (body) => (sent.push(body), { messageId: `m-${sent.length}` }) };
+  const failed = [];
+  for (let i = 0; i < failedCount; i++) {
+    const order = anOrder({ status: 'FAILED', attempts: 3, last_error: 'boom' });
+    await orders.create(order);
+    await failedOrders.put({
+      order_id: order.order_id,
+      reason: 'boom',
+      attempts: 3,
+      message_id: 'm',
+      body: '{}',
+      failed_at: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+    });
+    failed.push(order);
+  }
+  const redrive = createRedriveOrders({
+    orders,
+    failedOrders,
+    queue,
+    clock: new ManualClock(),
+    logger: recordingLogger(),
+  });
+  return { orders, failedOrders, sent, failed, redrive };
+}
+
+describe('redriveOrders', () => {
+  it('moves a FAILED order back to PENDING with a fresh attempt budget, re-enqueues it and clears the record', async () => {
+    const { orders, failedOrders, sent, failed, redrive } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    assert.deepEqual(await redrive.redriveOne(id), { ok: true, orderId: id });
+    const order = await orders.get(id);
+    assert.deepEqual(
+      [order?.status, order?.attempts, order?.redrives, order?.last_error],
+      ['PENDING', 0, 1, null],
+    );
+    assert.deepEqual(sent, [JSON.stringify({ order_id: id })]);
+    assert.equal(await failedOrders.get(id), undefined);
+  });
+
+  it('refuses an order that is not FAILED', async () => {
+    const { orders, redrive, sent } = await setup(0);
+    const order = anOrder({ status: 'FULFILLED' });
+    await orders.create(order);
+    const result = await redrive.redriveOne(order.order_id);
+    assert.ok(!result.ok && result.error.name === 'InvalidTransition');
+    assert.deepEqual(sent, []);
+  });
+
+  it('answers OrderNotFound for an unknown id', async () => {
+    const { redrive } = await setup(0);
+    const result = await redrive.redriveOne('ghost');
+    assert.ok(!result.ok && result.error.name === 'OrderNotFound');
+  });
+
+  it('finishes a redrive that a crash interrupted after the status change', async () => {
+    const { orders, failedOrders, sent, failed, redrive } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    await orders.transition(id, 'FAILED', { status: 'PENDING', updated_at: 'x' });
+    assert.equal((await redrive.redriveOne(id)).ok, true);
+    assert.equal(sent.length, 1);
+    assert.equal(await failedOrders.count(), 0);
+  });
+
+  it('redrives every failed order across pages', async () => {
+    const { failedOrders, sent, redrive } = await setup(205);
+    const results = await redrive.redriveAll();
+    assert.equal(results.filter((r) => r.ok).length, 205);
+    assert.equal(sent.length, 205);
+    assert.equal(await failedOrders.count(), 0);
+  });
+});

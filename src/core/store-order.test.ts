@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../test/support/builders.ts';
+import { MemoryOrderRepository } from '../adapters/memory/memory-order-repository.ts';
+import { createStoreOrder } from './store-order.ts';
+
+const order = { order_id: 'o-1', customer_id: 'c-1', items: [{ product_id: 'p', quantity: 1 }] };
+
+describe('storeOrder', () => {
+  it('stores a new order as PENDING with no attempts', async () => {
+    const orders = new MemoryOrderRepository();
+    const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
+    assert.deepEqual(await storeOrder({ submission_id: 's-1', order }), {
+      outcome: 'CREATED',
+      status: 'PENDING',
+    });
+    const stored = await orders.get('o-1');
+    assert.deepEqual([stored?.status, stored?.attempts, stored?.submission_id], ['PENDING', 0, 's-1']);
+  });
+
+  it('answers CREATED again for a re-run of the same submission, so the order is still enqueued', async () => {
+    const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
+    await storeOrder({ submission_id: 's-1', order });
+    assert.deepEqual(await storeOrder({ submission_id: 's-1', order }), {
+      outcome: 'CREATED',
+      status: 'PENDING',
+    });
+  });
+
+  it('answers EXISTS for another submission of the same payload', async () => {
+    const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
+    await storeOrder({ submission_id: 's-1', order });
+    assert.deepEqual(await storeOrder({ submission_id: 's-2', order }), {
+      outcome: 'EXISTS',
+      status: 'PENDING',
+    });
+  });
+
+  it('throws OrderConflict for the same id with another payload', async () => {
+    const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
+    await storeOrder({ submission_id: 's-1', order });
+    await assert.rejects(storeOrder({ submission_id: 's-2', order: { ...order, customer_id: 'c-2' } }), {
+      name: 'OrderConflict',
+    });
+  });
+});

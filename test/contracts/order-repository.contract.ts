@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { OrderStatus } from '../../src/core/order.ts';
+import type { OrderRepository } from '../../src/core/ports.ts';
+import { anOrder } from '../support/builders.ts';
+
+/** The behaviour every OrderRepository adapter must have. */
+export function orderRepositoryContract(adapter: string, make: () => OrderRepository) {
+  describe(`OrderRepository contract: ${adapter}`, () => {
+    it('creates an order and reads it back unchanged', async () => {
+      const repo = make();
+      const order = anOrder({ itemCount: 2, customer_id: null });
+      assert.deepEqual(await repo.create(order), { created: true });
+      assert.deepEqual(await repo.get(order.order_id), order);
+    });
+
+    it('returns undefined for an unknown id', async () => {
+      assert.equal(await make().get('nope'), undefined);
+    });
+
+    it('does not overwrite an existing order and returns the one already stored', async () => {
+      const repo = make();
+      const first = anOrder();
+      await repo.create(first);
+      const result = await repo.create({
+        ...first,
+        submission_id: 'other',
+        items: [{ product_id: 'x', quantity: 9 }],
+      });
+      assert.deepEqual(result, { created: false, existing: first });
+      assert.deepEqual(await repo.get(first.order_id), first);
+    });
+
+    it('applies a transition only from the expected status', async () => {
+      const repo = make();
+      const order = anOrder();
+      await repo.create(order);
+      const moved = await repo.transition(order.order_id, OrderStatus.PENDING, {
+        status: OrderStatus.FULFILLED,
+        countAttempt: true,
+        updated_at: '2026-02-01T00:00:00.000Z',
+      });
+      assert.equal(moved?.status, OrderStatus.FULFILLED);
+      assert.equal(moved?.attempts, 1);
+      assert.equal(moved?.updated_at, '2026-02-01T00:00:00.000Z');
+      const replay = await repo.transition(order.order_id, OrderStatus.PENDING, {
+        status: OrderStatus.FULFILLED,
+        countAttempt: true,
+        updated_at: '2026-02-02T00:00:00.000Z',
+      });
+      assert.equal(replay, undefined, 'a replayed transition is a no-op');
+      assert.equal((await repo.get(order.order_id))?.attempts, 1);
+    });
+
+    it('counts attempts, resets them and counts redrives', async () => {
+      const repo = make();
+      const order = anOrder();
+      await repo.create(order);
+      const at = '2026-02-01T00:00:00.000Z';
+      await repo.transition(order.order_id, 'PENDING', {
+        countAttempt: true,
+        last_error: 'boom',
+        updated_at: at,
+      });
+      await repo.transition(order.order_id, 'PENDING', {
+        countAttempt: true,
+        last_error: 'boom 2',
+        updated_at: at,
+      });
+      const failed = await repo.transition(order.order_id, 'PENDING', { status: 'FAILED', updated_at: at });
+      assert.equal(failed?.attempts, 2);
+      assert.equal(failed?.last_error, 'boom 2', 'an omitted last_error is left as it was');
+      const redriven = await repo.transition(order.order_id, 'FAILED', {
+        status: 'PENDING',
+        resetAttempts: true,
+        countRedrive: true,
+        last_error: null,
+        updated_at: at,
+      });
+      assert.deepEqual(
+        {
+          status: redriven?.status,
+          attempts: redriven?.attempts,
+          redrives: redriven?.redrives,
+          last_error: redriven?.last_error,
+        },
+        { status: 'PENDING', attempts: 0, redrives: 1, last_error: null },
+      );
+    });
+
+    it('does not transition an unknown order', async () => {
+      assert.equal(
+        await make().transition('ghost', 'PENDING', { status: 'FAILED', updated_at: 'x' }),
+        undefined,
+      );
+    });
+
+    it('lists newest first, filters by status and pages with a cursor without gaps or repeats', async () => {
+      const repo = make();
+      const orders = Array.from({ length: 7 }, (_, i) =>
+        anOrder({ created_at: `2026-03-01T00:00:0${i}.000Z`, status: i % 2 ? 'FULFILLED' : 'PENDING' }),
+      );
+      for (const order of orders) await repo.create(order);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await repo.list({ limit: 3, ...(cursor ? { cursor } : {}) });
+        assert.ok(page.items.length <= 3);
+        seen.push(...page.items.map((o) => o.order_id));
+        cursor = page.cursor;
+      } while (cursor);
+      assert.deepEqual(seen, orders.map((o) => o.order_id).reverse());
+      const fulfilled = await repo.list({ status: 'FULFILLED', limit: 10 });
+      assert.deepEqual(
+        fulfilled.items.map((o) => o.order_id),
+        orders
+          .filter((o) => o.status === 'FULFILLED')
+          .map((o) => o.order_id)
+          .reverse(),
+      );
+      assert.equal(fulfilled.cursor, undefined);
+    });
+
+    it('counts orders by status, with zero for statuses that have none', async () => {
+      const repo = make();
+      await repo.create(anOrder({ status: 'PENDING' }));
+      await repo.create(anOrder({ status: 'PENDING' }));
+      await repo.create(anOrder({ status: 'FAILED' }));
+      assert.deepEqual(await repo.countByStatus(), { PENDING: 2, FULFILLED: 0, FAILED: 1 });
+    });
+
+    it('rejects a malformed cursor with a clear error', async () => {
+      await assert.rejects(make().list({ limit: 1, cursor: 'not-a-cursor' }), /cursor is not valid/);
+    });
+  });
+}
