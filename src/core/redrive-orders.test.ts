@@ -10,7 +10,12 @@ async function setup(failedCount = 1) {
   const orders = new MemoryOrderRepository();
   const failedOrders = new MemoryFailedOrderRepository();
   const sent: string[] = [];
-  const queue: MessageSender = { send: async (body) => (sent.push(body), { messageId: `m-${sent.length}` }) };
+  const queue: MessageSender = {
+    send: async (body) => {
+      sent.push(body);
+      return { messageId: `m-${sent.length}` };
+    },
+  };
   const failed = [];
   for (let i = 0; i < failedCount; i++) {
     const order = anOrder({ status: 'FAILED', attempts: 3, last_error: 'boom' });

@@ -40,13 +40,20 @@ export class LocalOrderWorkflow implements OrderWorkflow {
     this.#machine = new StateMachine(deps.definition as StateMachineDefinition);
   }
 
-  async run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
+  run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
     const name = input.order.order_id;
     const running = this.#inFlight.get(name);
     if (running) {
-      await running.done;
-      return { status: 'ALREADY_RAN', sameInput: running.fingerprint === fingerprint };
+      // A concurrent submission of the same id: wait for the one in flight instead of racing it.
+      return running.done.then(() => ({
+        status: 'ALREADY_RAN',
+        sameInput: running.fingerprint === fingerprint,
+      }));
     }
+    return this.#track(name, fingerprint, this.#startOrFind(name, input, fingerprint));
+  }
+
+  async #startOrFind(name: string, input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
     const record = { name, input: JSON.stringify(input), fingerprint, now: this.deps.clock.now() };
     const begun = await this.deps.journal.begin(record);
     if (!begun.created) {
@@ -56,7 +63,7 @@ export class LocalOrderWorkflow implements OrderWorkflow {
         return { status: 'ALREADY_RAN', sameInput: existing.fingerprint === fingerprint };
       }
     }
-    return this.#execute(name, input, fingerprint);
+    return this.#runMachine(name, input);
   }
 
   /** Re-runs every execution a previous process started and did not finish. */
@@ -64,7 +71,8 @@ export class LocalOrderWorkflow implements OrderWorkflow {
     const running = await this.deps.journal.listRunning();
     for (const record of running) {
       this.deps.logger.info('resuming workflow execution', { order_id: record.name });
-      await this.#execute(record.name, JSON.parse(record.input) as OrderWorkflowInput, record.fingerprint);
+      const input = JSON.parse(record.input) as OrderWorkflowInput;
+      await this.#track(record.name, record.fingerprint, this.#runMachine(record.name, input));
     }
     return running.length;
   }
@@ -74,8 +82,8 @@ export class LocalOrderWorkflow implements OrderWorkflow {
     await Promise.allSettled([...this.#inFlight.values()].map((r) => r.done));
   }
 
-  #execute(name: string, input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
-    const done = this.#runMachine(name, input).finally(() => this.#inFlight.delete(name));
+  #track(name: string, fingerprint: string, run: Promise<WorkflowRun>): Promise<WorkflowRun> {
+    const done = run.finally(() => this.#inFlight.delete(name));
     this.#inFlight.set(name, { fingerprint, done });
     return done;
   }

@@ -1,0 +1,42 @@
+import { MemoryExecutionJournal } from '../../src/adapters/memory/memory-execution-journal.ts';
+import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
+import { LocalOrderWorkflow } from '../../src/adapters/stepfunctions/local-order-workflow.ts';
+import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
+import type { OrderRepository } from '../../src/core/ports.ts';
+import { createStoreOrder } from '../../src/core/store-order.ts';
+import { createSubmitOrder } from '../../src/core/submit-order.ts';
+import { createValidateOrder } from '../../src/core/validate-order.ts';
+import { ManualClock, recordingLogger } from './builders.ts';
+
+/** The real ASL run in-process against memory adapters, with millisecond retry intervals. */
+export function localWorkflowHarness(
+  options: { orders?: OrderRepository; journal?: MemoryExecutionJournal } = {},
+) {
+  const clock = new ManualClock();
+  const orders = options.orders ?? new MemoryOrderRepository();
+  const queue = new MemoryQueue({ name: 'order_queue', visibilityTimeoutMs: 1000, clock });
+  const journal = options.journal ?? new MemoryExecutionJournal();
+  const logger = recordingLogger();
+  let ids = 0;
+  const workflow = new LocalOrderWorkflow({
+    definition: loadOrderWorkflowDefinition(),
+    tasks: {
+      ValidateOrder: createValidateOrder(),
+      StoreOrder: createStoreOrder({ orders, clock }),
+      SendToQueue: async ({ MessageBody }) => ({
+        MessageId: (await queue.send(JSON.stringify(MessageBody))).messageId,
+      }),
+    },
+    journal,
+    clock,
+    logger,
+    retryIntervalMs: 1,
+  });
+  const submitOrder = createSubmitOrder({
+    workflow,
+    orders,
+    ids: { orderId: () => `generated-${++ids}`, submissionId: () => `submission-${++ids}` },
+  });
+  return { clock, orders, queue, journal, logger, workflow, submitOrder };
+}
