@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fingerprintOf, parseOrderRequest } from './order.ts';
+import { fingerprintOf, parseOrderRequest, parseWorkflowOrder } from './order.ts';
 
 function errorsOf(body: unknown) {
   const result = parseOrderRequest(body);
@@ -124,5 +124,15 @@ describe('fingerprintOf', () => {
     const a = fingerprintOf({ customer_id: 'c', items: [{ product_id: 'p', quantity: 1 }] });
     const b = fingerprintOf({ customer_id: 'c', items: [{ product_id: 'p', quantity: 2 }] });
     assert.notEqual(a, b);
+  });
+});
+
+describe('parseWorkflowOrder', () => {
+  it('accepts a normalised legacy order (customer_id null) and requires order_id', () => {
+    const order = { order_id: 'o', customer_id: null, items: [{ product_id: 'p', quantity: 1 }] };
+    assert.deepEqual(parseWorkflowOrder(order), { ok: true, value: order });
+    const { order_id: _, ...withoutId } = order;
+    const missing = parseWorkflowOrder(withoutId);
+    assert.ok(!missing.ok && missing.errors[0]?.message === 'order_id is required');
   });
 });

@@ -77,6 +77,13 @@ export const itemOrderSchema = z.strictObject({
   quantity: quantityField,
 });
 
+/** The normalised order the workflow carries: order_id required, customer_id null for legacy shapes. */
+export const workflowOrderSchema = z.strictObject({
+  order_id: orderIdField,
+  customer_id: idField('customer_id').nullable(),
+  items: canonicalOrderSchema.shape.items,
+});
+
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
 /** What a client asks for, normalised to the canonical form (order_id may still be absent). */
@@ -188,6 +195,14 @@ export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
   if (!parsed.success) return { ok: false, errors: toFieldErrors(parsed.error, body) };
   const { order_id, customer_id, items } = parsed.data;
   return { ok: true, value: withOrderId(order_id, { customer_id, items }) };
+}
+
+/** Validates the order in a workflow input (already normalised). */
+export function parseWorkflowOrder(order: unknown): ParseResult<OrderWorkflowInputOrder> {
+  const parsed = workflowOrderSchema.safeParse(order);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : { ok: false, errors: toFieldErrors(parsed.error, order) };
 }
 
 function withOrderId(order_id: string | undefined, rest: Omit<OrderRequest, 'order_id'>): OrderRequest {
