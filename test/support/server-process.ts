@@ -73,11 +73,15 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
   });
 }
 
+/** A parsed JSON response body; tests read it field by field and assert each shape they rely on. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions, not the type, check these bodies.
+export type Json = any;
+
 /** JSON over HTTP with the status kept. */
 export async function call(
   url: string,
   init: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: Json; headers: Headers }> {
   const hasBody = init.body !== undefined || init.raw !== undefined;
   const response = await fetch(url, {
     method: init.method ?? (hasBody ? 'POST' : 'GET'),
