@@ -39,6 +39,9 @@ const localSchema = z.object({
     .enum(['normal', 'full'], { error: 'DOFS_SQLITE_SYNC must be normal or full' })
     .default('normal'),
   CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64).default(2),
+  ALERT_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' })
+    .optional(),
 });
 
 export type LocalConfig = Readonly<{
@@ -54,6 +57,7 @@ export type LocalConfig = Readonly<{
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   sqliteSync: 'NORMAL' | 'FULL';
   consumerConcurrency: number;
+  alertWebhookUrl: string | undefined;
 }>;
 
 /** A configuration variable is missing or malformed; the message names it. */
@@ -96,5 +100,6 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     logLevel: raw.LOG_LEVEL,
     sqliteSync: raw.DOFS_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL',
     consumerConcurrency: raw.CONSUMER_CONCURRENCY,
+    alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
   });
 }

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
 import { EventSourcePoller } from '../adapters/local/event-source-poller.ts';
+import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
 import { openDatabase } from '../adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../adapters/sqlite/sqlite-execution-journal.ts';
 import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-order-repository.ts';
@@ -20,6 +22,7 @@ import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
 import { createValidateOrder } from '../core/validate-order.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
+import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
 import { createNodeServer } from '../entrypoints/http/node-server.ts';
 import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
@@ -65,14 +68,24 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     logger,
   });
 
+  const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
+  const alarm = new DlqAlarm({
+    dlq,
+    failedOrders,
+    threshold: config.dlqAlarmThreshold,
+    logger,
+    ...(config.alertWebhookUrl ? { webhookUrl: config.alertWebhookUrl } : {}),
+  });
+
   const fulfillOrder = createFulfillOrder({
     orders,
     clock,
     random: randomSource(config.randomSeed),
     successRate: config.successRate,
     logger,
+    metrics,
   });
-  const deadLetterOrder = createDeadLetterOrder({ orders, failedOrders, clock, logger });
+  const deadLetterOrder = createDeadLetterOrder({ orders, failedOrders, clock, logger, metrics });
   const redrive = createRedriveOrders({ orders, failedOrders, queue, clock, logger });
   const queries = createOrderQueries({ orders, failedOrders });
 
@@ -93,13 +106,14 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     }),
   ];
 
+  async function depths() {
+    const [orderQueue, orderDlq] = await Promise.all([queue.depth(), dlq.depth()]);
+    return { order_queue: orderQueue, order_dlq: orderDlq };
+  }
+
   async function health() {
-    const [counts, orderQueue, orderDlq] = await Promise.all([queries.counts(), queue.depth(), dlq.depth()]);
-    return {
-      orders: counts.byStatus,
-      failed_orders: counts.failedOrders,
-      queues: { order_queue: orderQueue, order_dlq: orderDlq },
-    };
+    const [counts, queues, alarmStatus] = await Promise.all([queries.counts(), depths(), alarm.evaluate()]);
+    return { orders: counts.byStatus, failed_orders: counts.failedOrders, queues, alarm: alarmStatus };
   }
 
   const app = createHttpApp({
@@ -108,6 +122,14 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     redrive,
     health,
     logger,
+    metrics,
+    extraRoutes: createLocalRoutes({
+      queries,
+      depths,
+      alarm: () => alarm.evaluate(),
+      series: () => metrics.series(),
+      metricsText: () => metrics.text(),
+    }),
   });
   let server: Server | undefined;
 
@@ -126,6 +148,8 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
       for (const poller of pollers) poller.start();
+      await alarm.evaluate();
+      alarm.start();
       server = createNodeServer(app, logger);
       const listening = server;
       await new Promise<void>((resolve, reject) => {
@@ -147,6 +171,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
       }
       await workflow.drain();
       await Promise.all(pollers.map((p) => p.stop()));
+      await alarm.stop();
       db.close();
       logger.info('DOFS stopped');
     },

@@ -1,5 +1,12 @@
 import { OrderStatus } from './order.ts';
-import type { Clock, FailedOrderRepository, Logger, OrderRepository } from './ports.ts';
+import {
+  type Clock,
+  type FailedOrderRepository,
+  type Logger,
+  noMetrics,
+  type OrderMetrics,
+  type OrderRepository,
+} from './ports.ts';
 
 export interface DeadLetteredMessage {
   messageId: string;
@@ -33,9 +40,12 @@ export function createDeadLetterOrder(deps: {
   failedOrders: FailedOrderRepository;
   clock: Clock;
   logger: Logger;
+  metrics?: OrderMetrics;
 }) {
+  const metrics = deps.metrics ?? noMetrics;
   return async function deadLetterOrder(message: DeadLetteredMessage): Promise<DeadLetterResult> {
-    const failed_at = new Date(deps.clock.now()).toISOString();
+    const now = deps.clock.now();
+    const failed_at = new Date(now).toISOString();
     const orderId = orderIdOfMessage(message.body);
     if (orderId === undefined) {
       const id = `message-${message.messageId}`;
@@ -67,10 +77,11 @@ export function createDeadLetterOrder(deps: {
       failed_at,
     });
     if (order?.status === OrderStatus.PENDING) {
-      await deps.orders.transition(orderId, OrderStatus.PENDING, {
+      const moved = await deps.orders.transition(orderId, OrderStatus.PENDING, {
         status: OrderStatus.FAILED,
         updated_at: failed_at,
       });
+      if (moved) metrics.completed('FAILED', now - Date.parse(order.created_at));
     }
     log.error('order failed and was dead-lettered', { attempts: order?.attempts, reason: order?.last_error });
     return { recorded: true, orderId };

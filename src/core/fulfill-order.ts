@@ -1,5 +1,12 @@
 import { OrderStatus } from './order.ts';
-import type { Clock, Logger, OrderRepository, RandomSource } from './ports.ts';
+import {
+  type Clock,
+  type Logger,
+  noMetrics,
+  type OrderMetrics,
+  type OrderRepository,
+  type RandomSource,
+} from './ports.ts';
 
 export type FulfillOrderResult =
   | { ok: true; status: OrderStatus; skipped: boolean }
@@ -17,7 +24,9 @@ export function createFulfillOrder(deps: {
   random: RandomSource;
   successRate: number;
   logger: Logger;
+  metrics?: OrderMetrics;
 }) {
+  const metrics = deps.metrics ?? noMetrics;
   return async function fulfillOrder(orderId: string): Promise<FulfillOrderResult> {
     const log = deps.logger.child({ order_id: orderId });
     const order = await deps.orders.get(orderId);
@@ -31,7 +40,8 @@ export function createFulfillOrder(deps: {
     }
     const attempt = order.attempts + 1;
     const succeeded = deps.random(`${orderId}#${order.redrives}#${attempt}`) < deps.successRate;
-    const updated_at = new Date(deps.clock.now()).toISOString();
+    const now = deps.clock.now();
+    const updated_at = new Date(now).toISOString();
     if (succeeded) {
       const fulfilled = await deps.orders.transition(orderId, OrderStatus.PENDING, {
         status: OrderStatus.FULFILLED,
@@ -40,6 +50,8 @@ export function createFulfillOrder(deps: {
         updated_at,
       });
       if (!fulfilled) return { ok: true, status: order.status, skipped: true };
+      metrics.attempted(true);
+      metrics.completed('FULFILLED', now - Date.parse(order.created_at));
       log.info('order fulfilled', { attempt });
       return { ok: true, status: OrderStatus.FULFILLED, skipped: false };
     }
@@ -49,6 +61,7 @@ export function createFulfillOrder(deps: {
       last_error: error,
       updated_at,
     });
+    metrics.attempted(false);
     log.info('fulfilment attempt failed', { attempt });
     return { ok: false, error };
   };

@@ -138,3 +138,15 @@ export type WorkflowRun =
 export interface OrderWorkflow {
   run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun>;
 }
+
+/** Observes the pipeline for metrics (Prometheus locally, CloudWatch EMF on AWS). Cheap and synchronous. */
+export interface OrderMetrics {
+  /** An order was accepted (202) after `acceptMs` of request handling. */
+  accepted(acceptMs: number): void;
+  /** One fulfilment attempt finished. */
+  attempted(succeeded: boolean): void;
+  /** An order reached a final status `endToEndMs` after it was created. */
+  completed(status: 'FULFILLED' | 'FAILED', endToEndMs: number): void;
+}
+
+export const noMetrics: OrderMetrics = { accepted() {}, attempted() {}, completed() {} };

@@ -1,11 +1,12 @@
 import { BadRequestError, DofsError } from '../../core/errors.ts';
 import { type OrderStatus, orderStatuses, orderView } from '../../core/order.ts';
 import type { createOrderQueries } from '../../core/order-queries.ts';
-import type { Logger } from '../../core/ports.ts';
+import type { Logger, OrderMetrics } from '../../core/ports.ts';
 import type { createRedriveOrders } from '../../core/redrive-orders.ts';
 import type { SubmitOrderResult } from '../../core/submit-order.ts';
 import { errorResponse, json } from './error-response.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types.ts';
+import { openApiDocument } from './openapi.ts';
 
 export interface HttpAppDeps {
   submitOrder: (body: unknown) => Promise<SubmitOrderResult>;
@@ -13,6 +14,7 @@ export interface HttpAppDeps {
   redrive: ReturnType<typeof createRedriveOrders>;
   health: () => Promise<Record<string, unknown>>;
   logger: Logger;
+  metrics?: OrderMetrics;
   /** Extra routes a host adds (the local host's /metrics and dashboard); tried after the API's own. */
   extraRoutes?: (request: HttpRequest) => Promise<HttpResponse | undefined>;
 }
@@ -73,6 +75,7 @@ const REDRIVE_ONE_PATH = /^\/failed-orders\/([^/]+)\/redrive$/;
  */
 export function createHttpApp(deps: HttpAppDeps) {
   const { queries, redrive } = deps;
+  const openApi = openApiDocument();
 
   async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
     const { method, path } = request;
@@ -112,6 +115,7 @@ export function createHttpApp(deps: HttpAppDeps) {
       if (method !== 'POST') throw new MethodNotAllowed('POST');
       return redriveMany(request);
     }
+    if (path === '/openapi.json' && method === 'GET') return json(200, openApi);
     if (path === '/health') {
       if (method !== 'GET') throw new MethodNotAllowed('GET');
       return json(200, { status: 'ok', ...(await deps.health()) });
@@ -120,9 +124,11 @@ export function createHttpApp(deps: HttpAppDeps) {
   }
 
   async function submit(request: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
     const result = await deps.submitOrder(parseJsonBody(request));
     if (!result.ok) throw result.error;
     const { order, replayed } = result;
+    if (!replayed) deps.metrics?.accepted(performance.now() - started);
     deps.logger.info(replayed ? 'order replayed' : 'order accepted', {
       order_id: order.order_id,
       status: order.status,

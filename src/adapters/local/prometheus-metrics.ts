@@ -1,0 +1,169 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { orderStatuses } from '../../core/order.ts';
+import type { OrderMetrics, OrderRepository, PollableQueue } from '../../core/ports.ts';
+
+const BUCKET_MS = 5_000;
+const WINDOW_BUCKETS = 120; // ten minutes of 5-second buckets
+const SAMPLES_PER_BUCKET = 512;
+
+interface Bucket {
+  start: number;
+  accepted: number;
+  fulfilled: number;
+  failed: number;
+  /** A bounded reservoir of end-to-end latencies (ms) for the percentiles. */
+  latencies: number[];
+  seen: number;
+}
+
+export interface SeriesPoint {
+  t: number;
+  accepted_per_s: number;
+  completed_per_s: number;
+  failed_per_s: number;
+  e2e_p50_ms: number | null;
+  e2e_p95_ms: number | null;
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null;
+}
+
+/**
+ * OrderMetrics for the local host: Prometheus metrics (prom-client, own registry) for `GET /metrics`, and a
+ * ten-minute series in 5-second buckets for the dashboard's charts. Both read the same events.
+ */
+export class PrometheusMetrics implements OrderMetrics {
+  readonly registry = new Registry();
+  readonly #buckets: Bucket[] = [];
+  readonly #acceptedTotal: Counter;
+  readonly #completedTotal: Counter<'status'>;
+  readonly #attemptsTotal: Counter<'outcome'>;
+  readonly #acceptLatency: Histogram;
+  readonly #endToEndLatency: Histogram<'status'>;
+  readonly #now: () => number;
+
+  constructor(deps: { orders: OrderRepository; queues: PollableQueue[]; now?: () => number }) {
+    this.#now = deps.now ?? Date.now;
+    const registers = [this.registry];
+    this.#acceptedTotal = new Counter({
+      name: 'dofs_orders_accepted_total',
+      help: 'Orders accepted (202).',
+      registers,
+    });
+    this.#completedTotal = new Counter({
+      name: 'dofs_orders_completed_total',
+      help: 'Orders that reached a final status, by status.',
+      labelNames: ['status'],
+      registers,
+    });
+    this.#attemptsTotal = new Counter({
+      name: 'dofs_fulfilment_attempts_total',
+      help: 'Fulfilment attempts, by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.#acceptLatency = new Histogram({
+      name: 'dofs_accept_latency_seconds',
+      help: 'Time from request to 202: validation, workflow, durable store and enqueue.',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.#endToEndLatency = new Histogram({
+      name: 'dofs_end_to_end_latency_seconds',
+      help: 'Time from order creation to FULFILLED or FAILED.',
+      labelNames: ['status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    new Gauge({
+      name: 'dofs_orders',
+      help: 'Orders by current status.',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const counts = await deps.orders.countByStatus();
+        for (const status of orderStatuses) this.set({ status }, counts[status]);
+      },
+    });
+    new Gauge({
+      name: 'dofs_queue_messages',
+      help: 'Messages per queue: visible (ready) and in_flight (received, not yet deleted).',
+      labelNames: ['queue', 'state'],
+      registers,
+      async collect() {
+        for (const queue of deps.queues) {
+          const depth = await queue.depth();
+          this.set({ queue: queue.name, state: 'visible' }, depth.visible);
+          this.set({ queue: queue.name, state: 'in_flight' }, depth.inFlight);
+        }
+      },
+    });
+  }
+
+  accepted(acceptMs: number): void {
+    this.#acceptedTotal.inc();
+    this.#acceptLatency.observe(acceptMs / 1000);
+    this.#bucket().accepted += 1;
+  }
+
+  attempted(succeeded: boolean): void {
+    this.#attemptsTotal.inc({ outcome: succeeded ? 'success' : 'failure' });
+  }
+
+  completed(status: 'FULFILLED' | 'FAILED', endToEndMs: number): void {
+    this.#completedTotal.inc({ status });
+    this.#endToEndLatency.observe({ status }, endToEndMs / 1000);
+    const bucket = this.#bucket();
+    if (status === 'FAILED') {
+      bucket.failed += 1;
+      return;
+    }
+    bucket.fulfilled += 1;
+    bucket.seen += 1;
+    // Reservoir sampling keeps a fair sample of the bucket's latencies in bounded memory.
+    if (bucket.latencies.length < SAMPLES_PER_BUCKET) bucket.latencies.push(endToEndMs);
+    else {
+      const slot = Math.floor(Math.random() * bucket.seen);
+      if (slot < SAMPLES_PER_BUCKET) bucket.latencies[slot] = endToEndMs;
+    }
+  }
+
+  /** Prometheus text exposition. */
+  async text(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Per-bucket rates and latency percentiles over the last ten minutes, oldest first, gaps filled. */
+  series(): SeriesPoint[] {
+    const current = Math.floor(this.#now() / BUCKET_MS) * BUCKET_MS;
+    const byStart = new Map(this.#buckets.map((b) => [b.start, b]));
+    const points: SeriesPoint[] = [];
+    for (let i = WINDOW_BUCKETS - 1; i >= 0; i--) {
+      const start = current - i * BUCKET_MS;
+      const b = byStart.get(start);
+      const sorted = b ? [...b.latencies].sort((x, y) => x - y) : [];
+      const seconds = BUCKET_MS / 1000;
+      points.push({
+        t: start,
+        accepted_per_s: (b?.accepted ?? 0) / seconds,
+        completed_per_s: ((b?.fulfilled ?? 0) + (b?.failed ?? 0)) / seconds,
+        failed_per_s: (b?.failed ?? 0) / seconds,
+        e2e_p50_ms: percentile(sorted, 0.5),
+        e2e_p95_ms: percentile(sorted, 0.95),
+      });
+    }
+    return points;
+  }
+
+  #bucket(): Bucket {
+    const start = Math.floor(this.#now() / BUCKET_MS) * BUCKET_MS;
+    const last = this.#buckets.at(-1);
+    if (last?.start === start) return last;
+    const bucket: Bucket = { start, accepted: 0, fulfilled: 0, failed: 0, latencies: [], seen: 0 };
+    this.#buckets.push(bucket);
+    while (this.#buckets.length > WINDOW_BUCKETS) this.#buckets.shift();
+    return bucket;
+  }
+}
