@@ -39,7 +39,8 @@ export class DlqAlarm {
   readonly #deps: DlqAlarmDeps;
   #status: AlarmStatus;
   #timer: NodeJS.Timeout | undefined;
-  #deliveries = new Set<Promise<void>>();
+  /** Deliveries run one after another, so the receiver sees state changes in order. */
+  #deliveries: Promise<void> = Promise.resolve();
 
   constructor(deps: DlqAlarmDeps) {
     this.#deps = deps;
@@ -84,7 +85,7 @@ export class DlqAlarm {
   /** Stops evaluating and waits for webhook deliveries in progress. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await Promise.allSettled([...this.#deliveries]);
+    await this.#deliveries;
   }
 
   #announce(): void {
@@ -100,8 +101,7 @@ export class DlqAlarm {
     else this.#deps.logger.info('OK: dead-letter backlog below threshold', fields);
     const url = this.#deps.webhookUrl;
     if (!url) return;
-    const delivery = this.#deliver(url, status).finally(() => this.#deliveries.delete(delivery));
-    this.#deliveries.add(delivery);
+    this.#deliveries = this.#deliveries.then(() => this.#deliver(url, status));
   }
 
   async #deliver(url: string, status: AlarmStatus): Promise<void> {

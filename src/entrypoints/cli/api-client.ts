@@ -1,0 +1,80 @@
+/** A failed API call: the HTTP status and the API's own error message. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+  constructor(status: number, message: string, body: unknown) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export interface ApiClientOptions {
+  url: string;
+  apiKey?: string;
+}
+
+/** A small client for the DOFS HTTP API, local or deployed (API Gateway with an x-api-key). */
+export function createApiClient(options: ApiClientOptions) {
+  const base = options.url.replace(/\/+$/, '');
+  const headers: Record<string, string> = options.apiKey ? { 'x-api-key': options.apiKey } : {};
+
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ApiError(
+        0,
+        `cannot reach ${base}: ${(error as Error).cause ?? (error as Error).message}`,
+        undefined,
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { message?: string; fields?: { message: string }[] } } | undefined)
+        ?.error;
+      const detail = error?.fields?.map((f) => f.message).join('; ') ?? error?.message ?? text;
+      throw new ApiError(response.status, `${response.status}: ${detail || response.statusText}`, parsed);
+    }
+    return { status: response.status, body: parsed as T };
+  }
+
+  return {
+    submit: (order: unknown) => request<Record<string, unknown>>('POST', '/order', order),
+    get: (id: string) => request<Record<string, unknown>>('GET', `/orders/${encodeURIComponent(id)}`),
+    list: (query: { status?: string; limit?: number; cursor?: string }) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      return request<{ items: Record<string, unknown>[]; cursor: string | null }>('GET', `/orders?${params}`);
+    },
+    failed: (query: { limit?: number; cursor?: string }) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      return request<{ items: Record<string, unknown>[]; cursor: string | null }>(
+        'GET',
+        `/failed-orders?${params}`,
+      );
+    },
+    redriveOne: (id: string) =>
+      request<Record<string, unknown>>('POST', `/failed-orders/${encodeURIComponent(id)}/redrive`),
+    redriveAll: () => request<{ redriven: number; failed: unknown[] }>('POST', '/failed-orders/redrive'),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { openApiDocument } from '../../src/entrypoints/http/openapi.ts';
+import { anOrderBody } from '../support/builders.ts';
+import {
+  call,
+  eventually,
+  type Json,
+  type ServerProcess,
+  startServer,
+  tempDataDir,
+} from '../support/server-process.ts';
+
+const doc = openApiDocument();
+const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+ajv.addSchema({ $id: 'dofs', components: doc.components }, 'dofs');
+
+/** Validates a real response against the document's schema for that path, method and status. */
+function check(pathTemplate: string, method: string, status: number, body: unknown) {
+  const operation = (doc.paths as Json)[pathTemplate]?.[method];
+  assert.ok(operation, `${method.toUpperCase()} ${pathTemplate} is documented`);
+  const response = operation.responses[String(status)];
+  assert.ok(response, `${method.toUpperCase()} ${pathTemplate} documents status ${status}`);
+  const schema = JSON.parse(
+    JSON.stringify(response.content['application/json'].schema).replaceAll(
+      '"#/components',
+      '"dofs#/components',
+    ),
+  );
+  const validate = ajv.compile(schema);
+  assert.ok(
+    validate(body),
+    `${method.toUpperCase()} ${pathTemplate} ${status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(body)}`,
+  );
+}
+
+describe('OpenAPI document', () => {
+  let server: ServerProcess;
+  let removeDir: () => void;
+  before(async () => {
+    const { dir, remove } = tempDataDir();
+    removeDir = remove;
+    server = await startServer({
+      DOFS_DATA_DIR: dir,
+      FULFILLMENT_SUCCESS_RATE: '0',
+      MAX_RECEIVE_COUNT: '1',
+      VISIBILITY_TIMEOUT_SECONDS: '0.05',
+    });
+  });
+  after(async () => {
+    await server.stop();
+    removeDir();
+  });
+
+  it('is served at /openapi.json as OpenAPI 3.1 with the request schema generated from zod', async () => {
+    const { status, body } = await call(`${server.url}/openapi.json`);
+    assert.equal(status, 200);
+    assert.equal(body.openapi, '3.1.0');
+    assert.deepEqual(body.components.schemas.CanonicalOrder.required, ['customer_id', 'items']);
+    assert.equal(body.components.schemas.CanonicalOrder.additionalProperties, false);
+  });
+
+  it('describes every real response of every route', async () => {
+    const u = server.url;
+    const accepted = await call(`${u}/order`, { body: anOrderBody({ order_id: 'oa-1' }) });
+    check('/order', 'post', accepted.status, accepted.body);
+    const replay = await call(`${u}/orders`, { body: anOrderBody({ order_id: 'oa-1' }) });
+    check('/orders', 'post', replay.status, replay.body);
+    const legacy = await call(`${u}/order`, { body: { order_id: 'oa-2', item: 'x', quantity: 1 } });
+    check('/order', 'post', legacy.status, legacy.body);
+    for (const [body, raw, headers] of [
+      [{ customer_id: 1 }, undefined, undefined],
+      [anOrderBody({ order_id: 'oa-1', customer_id: 'other' }), undefined, undefined],
+      [undefined, '{"a":', undefined],
+      [undefined, '{}', { 'content-type': 'text/plain' }],
+      [undefined, 'x'.repeat(70_000), undefined],
+    ] as const) {
+      const r = await call(`${u}/order`, {
+        ...(body ? { body } : {}),
+        ...(raw ? { raw } : {}),
+        ...(headers ? { headers } : {}),
+      });
+      check('/order', 'post', r.status, r.body);
+    }
+    const one = await call(`${u}/orders/oa-1`);
+    check('/orders/{order_id}', 'get', one.status, one.body);
+    const missing = await call(`${u}/orders/none`);
+    check('/orders/{order_id}', 'get', missing.status, missing.body);
+    const list = await call(`${u}/orders?limit=1`);
+    check('/orders', 'get', list.status, list.body);
+    const badList = await call(`${u}/orders?status=NOPE`);
+    check('/orders', 'get', badList.status, badList.body);
+    await eventually(async () => (await call(`${u}/failed-orders`)).body.items.length === 2, 10_000);
+    const failed = await call(`${u}/failed-orders`);
+    check('/failed-orders', 'get', failed.status, failed.body);
+    const redriven = await call(`${u}/failed-orders/oa-1/redrive`, { method: 'POST' });
+    check('/failed-orders/{order_id}/redrive', 'post', redriven.status, redriven.body);
+    const notFailed = await call(`${u}/failed-orders/oa-1/redrive`, { method: 'POST' });
+    check('/failed-orders/{order_id}/redrive', 'post', notFailed.status, notFailed.body);
+    const unknown = await call(`${u}/failed-orders/zzz/redrive`, { method: 'POST' });
+    check('/failed-orders/{order_id}/redrive', 'post', unknown.status, unknown.body);
+    const all = await call(`${u}/failed-orders/redrive`, { method: 'POST' });
+    check('/failed-orders/redrive', 'post', all.status, all.body);
+    const health = await call(`${u}/health`);
+    check('/health', 'get', health.status, health.body);
+  });
+});

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PrometheusMetrics } from '../../src/adapters/local/prometheus-metrics.ts';
+import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
+import { anOrder, ManualClock } from '../support/builders.ts';
+
+describe('PrometheusMetrics', () => {
+  it('exposes counters, histograms and live gauges in Prometheus text format', async () => {
+    const clock = new ManualClock();
+    const orders = new MemoryOrderRepository();
+    await orders.create(anOrder({ status: 'FULFILLED' }));
+    const queue = new MemoryQueue({ name: 'order_queue', visibilityTimeoutMs: 1000, clock });
+    await queue.send('x');
+    const metrics = new PrometheusMetrics({ orders, queues: [queue], now: () => clock.now() });
+    metrics.accepted(3);
+    metrics.attempted(false);
+    metrics.attempted(true);
+    metrics.completed('FULFILLED', 40);
+    const { body, contentType } = await metrics.text();
+    assert.match(contentType, /^text\/plain/);
+    assert.match(body, /^dofs_orders_accepted_total 1$/m);
+    assert.match(body, /^dofs_fulfilment_attempts_total\{outcome="failure"\} 1$/m);
+    assert.match(body, /^dofs_orders_completed_total\{status="FULFILLED"\} 1$/m);
+    assert.match(body, /^dofs_accept_latency_seconds_bucket\{le="0.005"\} 1$/m);
+    assert.match(body, /^dofs_end_to_end_latency_seconds_bucket\{le="0.05",status="FULFILLED"\} 1$/m);
+    assert.match(body, /^dofs_orders\{status="FULFILLED"\} 1$/m);
+    assert.match(body, /^dofs_queue_messages\{queue="order_queue",state="visible"\} 1$/m);
+  });
+
+  it('keeps a ten-minute series of 5-second buckets with rates and latency percentiles', () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const metrics = new PrometheusMetrics({
+      orders: new MemoryOrderRepository(),
+      queues: [],
+      now: () => clock.now(),
+    });
+    for (let i = 1; i <= 10; i++) {
+      metrics.accepted(1);
+      metrics.completed('FULFILLED', i * 10);
+    }
+    metrics.completed('FAILED', 999);
+    clock.advance(5_000);
+    const series = metrics.series();
+    assert.equal(series.length, 120);
+    const previous = series.at(-2);
+    assert.deepEqual(
+      [
+        previous?.accepted_per_s,
+        previous?.completed_per_s,
+        previous?.failed_per_s,
+        previous?.e2e_p50_ms,
+        previous?.e2e_p95_ms,
+      ],
+      [2, 2.2, 0.2, 60, 100],
+    );
+    assert.deepEqual(
+      [series.at(-1)?.accepted_per_s, series.at(-1)?.e2e_p50_ms],
+      [0, null],
+      'the current bucket is empty',
+    );
+  });
+});
