@@ -143,7 +143,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     /** Recovers what a previous process left unfinished, starts the consumers, then listens. */
     async start(): Promise<{ port: number }> {
       const resumed = await workflow.resumeUnfinished();
-      const stranded = findStrandedPendingOrders(db);
+      const stranded = await findStrandedPendingOrders(db);
       for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });

@@ -1,5 +1,5 @@
-import type { DatabaseSync } from 'node:sqlite';
 import { after } from 'node:test';
+import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../../src/adapters/sqlite/sqlite-execution-journal.ts';
 import { SqliteFailedOrderRepository } from '../../src/adapters/sqlite/sqlite-failed-order-repository.ts';
@@ -11,8 +11,8 @@ import { failedOrderRepositoryContract } from './failed-order-repository.contrac
 import { orderRepositoryContract } from './order-repository.contract.ts';
 import { pollableQueueContract } from './pollable-queue.contract.ts';
 
-const opened: DatabaseSync[] = [];
-function freshDb(): DatabaseSync {
+const opened: SqliteDatabase[] = [];
+function freshDb(): SqliteDatabase {
   const db = openDatabase(':memory:');
   opened.push(db);
   return db;

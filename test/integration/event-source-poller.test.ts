@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { EventSourcePoller } from '../../src/adapters/local/event-source-poller.ts';
 import { MemoryFailedOrderRepository } from '../../src/adapters/memory/memory-failed-order-repository.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { systemClock } from '../../src/adapters/system/system.ts';
@@ -14,7 +14,7 @@ import { createDeadLetterBatchHandler } from '../../src/entrypoints/sqs/dead-let
 import { createFulfillmentBatchHandler } from '../../src/entrypoints/sqs/fulfillment-batch.ts';
 import { anOrder, recordingLogger } from '../support/builders.ts';
 
-const databases: DatabaseSync[] = [];
+const databases: SqliteDatabase[] = [];
 after(() => {
   for (const db of databases) db.close();
 });

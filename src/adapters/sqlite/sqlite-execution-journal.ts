@@ -1,6 +1,6 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { ExecutionJournal, ExecutionRecord } from '../stepfunctions/execution-journal.ts';
-import { asTransient } from './database.ts';
+import type { SqliteDatabase } from './database.ts';
 
 function toRecord(row: Record<string, unknown>): ExecutionRecord {
   return {
@@ -15,13 +15,16 @@ function toRecord(row: Record<string, unknown>): ExecutionRecord {
 
 /** The `executions` table: the local stand-in for Step Functions' own durable execution history. */
 export class SqliteExecutionJournal implements ExecutionJournal {
+  readonly #store: SqliteDatabase;
   readonly #begin: StatementSync;
   readonly #get: StatementSync;
   readonly #restart: StatementSync;
   readonly #finish: StatementSync;
   readonly #running: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  constructor(store: SqliteDatabase) {
+    this.#store = store;
+    const { db } = store;
     this.#begin = db.prepare(`INSERT INTO executions (name, input, fingerprint, status, started_at)
       VALUES (?, ?, ?, 'RUNNING', ?) ON CONFLICT (name) DO NOTHING`);
     this.#get = db.prepare('SELECT * FROM executions WHERE name = ?');
@@ -33,39 +36,33 @@ export class SqliteExecutionJournal implements ExecutionJournal {
     this.#running = db.prepare("SELECT * FROM executions WHERE status = 'RUNNING' ORDER BY started_at");
   }
 
-  async begin(record: { name: string; input: string; fingerprint: string; now: number }) {
-    try {
+  begin(record: { name: string; input: string; fingerprint: string; now: number }) {
+    return this.#store.run(() => {
       if (this.#begin.run(record.name, record.input, record.fingerprint, record.now).changes === 1) {
         return { created: true as const };
       }
       const row = this.#get.get(record.name);
       if (!row) throw new Error(`execution ${record.name} vanished during begin`);
       return { created: false as const, existing: toRecord(row) };
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async restart(record: { name: string; input: string; fingerprint: string; now: number }): Promise<boolean> {
-    try {
-      return this.#restart.run(record.input, record.fingerprint, record.now, record.name).changes === 1;
-    } catch (error) {
-      asTransient(error);
-    }
+  restart(record: { name: string; input: string; fingerprint: string; now: number }): Promise<boolean> {
+    return this.#store.run(
+      () => this.#restart.run(record.input, record.fingerprint, record.now, record.name).changes === 1,
+    );
   }
 
-  async finish(
+  finish(
     name: string,
     outcome: { status: 'SUCCEEDED' | 'FAILED'; error?: string; cause?: string; now: number },
-  ) {
-    try {
+  ): Promise<void> {
+    return this.#store.run(() => {
       this.#finish.run(outcome.status, outcome.error ?? null, outcome.cause ?? null, outcome.now, name);
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async listRunning(): Promise<ExecutionRecord[]> {
-    return this.#running.all().map(toRecord);
+  listRunning(): Promise<ExecutionRecord[]> {
+    return this.#store.run(() => this.#running.all().map(toRecord));
   }
 }

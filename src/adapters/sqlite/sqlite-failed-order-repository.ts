@@ -1,7 +1,7 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { asTransient } from './database.ts';
+import type { SqliteDatabase } from './database.ts';
 
 function toFailedOrder(row: Record<string, unknown>): FailedOrder {
   return {
@@ -16,6 +16,7 @@ function toFailedOrder(row: Record<string, unknown>): FailedOrder {
 
 /** The failed_orders table, newest failure first. */
 export class SqliteFailedOrderRepository implements FailedOrderRepository {
+  readonly #store: SqliteDatabase;
   readonly #put: StatementSync;
   readonly #get: StatementSync;
   readonly #delete: StatementSync;
@@ -23,7 +24,9 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
   readonly #firstPage: StatementSync;
   readonly #nextPage: StatementSync;
 
-  constructor(db: DatabaseSync) {
+  constructor(store: SqliteDatabase) {
+    this.#store = store;
+    const { db } = store;
     this.#put =
       db.prepare(`INSERT INTO failed_orders (order_id, reason, attempts, message_id, body, failed_at)
       VALUES (:order_id, :reason, :attempts, :message_id, :body, :failed_at)
@@ -39,40 +42,40 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
       ORDER BY failed_at DESC, order_id DESC LIMIT ?`);
   }
 
-  async put(record: FailedOrder): Promise<void> {
-    try {
+  put(record: FailedOrder): Promise<void> {
+    return this.#store.run(() => {
       this.#put.run({ ...record });
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async get(orderId: string): Promise<FailedOrder | undefined> {
-    const row = this.#get.get(orderId);
-    return row ? toFailedOrder(row) : undefined;
+  get(orderId: string): Promise<FailedOrder | undefined> {
+    return this.#store.run(() => {
+      const row = this.#get.get(orderId);
+      return row ? toFailedOrder(row) : undefined;
+    });
   }
 
   async list(query: { limit: number; cursor?: string }): Promise<Page<FailedOrder>> {
-    const rows =
-      query.cursor === undefined
-        ? this.#firstPage.all(query.limit + 1)
-        : this.#nextPage.all(...decodeCursor(query.cursor), query.limit + 1);
-    const items = rows.slice(0, query.limit).map(toFailedOrder);
-    const last = items.at(-1);
-    return rows.length > query.limit && last
-      ? { items, cursor: encodeCursor([last.failed_at, last.order_id]) }
-      : { items };
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    return this.#store.run(() => {
+      const rows = after
+        ? this.#nextPage.all(...after, query.limit + 1)
+        : this.#firstPage.all(query.limit + 1);
+      const items = rows.slice(0, query.limit).map(toFailedOrder);
+      const last = items.at(-1);
+      return rows.length > query.limit && last
+        ? { items, cursor: encodeCursor([last.failed_at, last.order_id]) }
+        : { items };
+    });
   }
 
-  async delete(orderId: string): Promise<void> {
-    try {
+  delete(orderId: string): Promise<void> {
+    return this.#store.run(() => {
       this.#delete.run(orderId);
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async count(): Promise<number> {
-    return Number(this.#count.get()?.n ?? 0);
+  count(): Promise<number> {
+    return this.#store.run(() => Number(this.#count.get()?.n ?? 0));
   }
 }

@@ -1,8 +1,8 @@
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import { type Order, OrderStatus, orderStatuses } from '../../core/order.ts';
 import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { asTransient } from './database.ts';
+import type { SqliteDatabase } from './database.ts';
 
 type Row = Record<string, unknown>;
 
@@ -24,14 +24,15 @@ function toOrder(row: Row): Order {
 
 /** Orders in the `orders` table; conditional writes are single UPDATE … WHERE status = ? statements. */
 export class SqliteOrderRepository implements OrderRepository {
+  readonly #store: SqliteDatabase;
   readonly #insert: StatementSync;
   readonly #get: StatementSync;
   readonly #transition: StatementSync;
   readonly #counts: StatementSync;
-  readonly #db: DatabaseSync;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
+  constructor(store: SqliteDatabase) {
+    this.#store = store;
+    const { db } = store;
     this.#insert = db.prepare(`INSERT INTO orders (order_id, customer_id, items, status, attempts, last_error,
       fingerprint, submission_id, redrives, created_at, updated_at)
       VALUES (:order_id, :customer_id, :items, :status, :attempts, :last_error, :fingerprint, :submission_id,
@@ -47,29 +48,25 @@ export class SqliteOrderRepository implements OrderRepository {
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
   }
 
-  async create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
-    try {
-      const result = this.#insert.run({ ...order, items: JSON.stringify(order.items) });
-      if (result.changes === 1) return { created: true };
+  create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
+    return this.#store.run(() => {
+      if (this.#insert.run({ ...order, items: JSON.stringify(order.items) }).changes === 1)
+        return { created: true as const };
       const existing = this.#get.get(order.order_id);
       if (!existing) throw new Error(`order ${order.order_id} vanished during create`);
-      return { created: false, existing: toOrder(existing) };
-    } catch (error) {
-      asTransient(error);
-    }
+      return { created: false as const, existing: toOrder(existing) };
+    });
   }
 
-  async get(orderId: string): Promise<Order | undefined> {
-    try {
+  get(orderId: string): Promise<Order | undefined> {
+    return this.#store.run(() => {
       const row = this.#get.get(orderId);
       return row ? toOrder(row) : undefined;
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined> {
-    try {
+  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined> {
+    return this.#store.run(() => {
       const row = this.#transition.get({
         order_id: orderId,
         expected,
@@ -82,9 +79,7 @@ export class SqliteOrderRepository implements OrderRepository {
         updated_at: change.updated_at,
       });
       return row ? toOrder(row) : undefined;
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
   async list(query: ListOrdersQuery): Promise<Page<Order>> {
@@ -101,24 +96,24 @@ export class SqliteOrderRepository implements OrderRepository {
     }
     const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, order_id DESC LIMIT ?`;
-    try {
-      const rows = this.#db.prepare(sql).all(...params, query.limit + 1);
+    return this.#store.run(() => {
+      const rows = this.#store.db.prepare(sql).all(...params, query.limit + 1);
       const items = rows.slice(0, query.limit).map(toOrder);
       const last = items.at(-1);
       return rows.length > query.limit && last
         ? { items, cursor: encodeCursor([last.created_at, last.order_id]) }
         : { items };
-    } catch (error) {
-      asTransient(error);
-    }
+    });
   }
 
-  async countByStatus(): Promise<Record<OrderStatus, number>> {
-    const counts = Object.fromEntries(orderStatuses.map((s) => [s, 0])) as Record<OrderStatus, number>;
-    for (const row of this.#counts.all()) {
-      const status = row.status as string;
-      if (status in OrderStatus) counts[status as OrderStatus] = Number(row.n);
-    }
-    return counts;
+  countByStatus(): Promise<Record<OrderStatus, number>> {
+    return this.#store.run(() => {
+      const counts = Object.fromEntries(orderStatuses.map((s) => [s, 0])) as Record<OrderStatus, number>;
+      for (const row of this.#counts.all()) {
+        const status = row.status as string;
+        if (status in OrderStatus) counts[status as OrderStatus] = Number(row.n);
+      }
+      return counts;
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
 import type { Clock, PollableQueue, QueueDepth, ReceivedMessage } from '../../core/ports.ts';
-import { asTransient, transaction } from './database.ts';
+import type { SqliteDatabase } from './database.ts';
 
 export interface QueueOptions {
   name: string;
@@ -18,7 +18,7 @@ export interface QueueOptions {
  */
 export class SqliteQueue implements PollableQueue {
   readonly name: string;
-  readonly #db: DatabaseSync;
+  readonly #store: SqliteDatabase;
   readonly #options: QueueOptions;
   readonly #listeners: (() => void)[] = [];
   readonly #send: StatementSync;
@@ -28,8 +28,9 @@ export class SqliteQueue implements PollableQueue {
   readonly #depth: StatementSync;
   readonly #nextVisible: StatementSync;
 
-  constructor(db: DatabaseSync, options: QueueOptions) {
-    this.#db = db;
+  constructor(store: SqliteDatabase, options: QueueOptions) {
+    this.#store = store;
+    const { db } = store;
     this.#options = options;
     this.name = options.name;
     this.#send = db.prepare(`INSERT INTO messages (message_id, queue, body, sent_at, visible_at)
@@ -54,11 +55,7 @@ export class SqliteQueue implements PollableQueue {
   async send(body: string): Promise<{ messageId: string }> {
     const messageId = randomUUID();
     const now = this.#options.clock.now();
-    try {
-      this.#send.run(messageId, this.name, body, now, now);
-    } catch (error) {
-      asTransient(error);
-    }
+    await this.#store.run(() => this.#send.run(messageId, this.name, body, now, now));
     this.notify();
     return { messageId };
   }
@@ -67,7 +64,7 @@ export class SqliteQueue implements PollableQueue {
     const now = this.#options.clock.now();
     const deadLetter = this.#options.deadLetter;
     let moved = 0;
-    const rows = transaction(this.#db, () => {
+    const rows = await this.#store.run(() => {
       if (deadLetter) {
         moved = Number(
           this.#moveToDlq.run({
@@ -100,7 +97,7 @@ export class SqliteQueue implements PollableQueue {
 
   async delete(receiptHandles: string[]): Promise<void> {
     if (receiptHandles.length === 0) return;
-    transaction(this.#db, () => {
+    await this.#store.run(() => {
       for (const handle of receiptHandles) {
         const [seq, count] = handle.split(':');
         this.#delete.run(Number(seq), this.name, Number(count));
@@ -109,12 +106,16 @@ export class SqliteQueue implements PollableQueue {
   }
 
   async depth(): Promise<QueueDepth> {
-    const row = this.#depth.get({ queue: this.name, now: this.#options.clock.now() });
+    const row = await this.#store.run(() =>
+      this.#depth.get({ queue: this.name, now: this.#options.clock.now() }),
+    );
     return { visible: Number(row?.visible ?? 0), inFlight: Number(row?.in_flight ?? 0) };
   }
 
   async nextVisibleAt(): Promise<number | undefined> {
-    const row = this.#nextVisible.get({ queue: this.name, now: this.#options.clock.now() });
+    const row = await this.#store.run(() =>
+      this.#nextVisible.get({ queue: this.name, now: this.#options.clock.now() }),
+    );
     return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
   }
 

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { after, describe, it } from 'node:test';
+import { openDatabase } from './database.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dofs-db-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function fresh() {
+  const path = join(dir, `db-${++n}.sqlite`);
+  const store = openDatabase(path);
+  store.db.exec('CREATE TABLE t (v TEXT)');
+  return {
+    store,
+    path,
+    count: () => Number(new DatabaseSync(path).prepare('SELECT count(*) AS n FROM t').get()?.n),
+  };
+}
+
+describe('SqliteDatabase group commit', () => {
+  it('commits every operation of one event-loop turn in one transaction', async () => {
+    const { store, count } = fresh();
+    const before = store.commits;
+    const writes = Array.from({ length: 100 }, (_, i) =>
+      store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run(String(i))),
+    );
+    assert.equal(count(), 0, 'another connection sees nothing before the commit');
+    await Promise.all(writes);
+    assert.equal(store.commits - before, 1);
+    assert.equal(count(), 100);
+    store.close();
+  });
+
+  it('resolves an operation only once its transaction is durable', async () => {
+    const { store, count } = fresh();
+    await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('x'));
+    assert.equal(count(), 1, 'visible to another connection when the promise resolves');
+    store.close();
+  });
+
+  it('rejects every operation of the turn when the commit fails, and keeps none of them', async () => {
+    const { store, count } = fresh();
+    store.db.exec(`PRAGMA foreign_keys = ON;
+      CREATE TABLE parent (id INTEGER PRIMARY KEY);
+      CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)`);
+    const good = store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('kept?'));
+    // A deferred foreign key is checked at COMMIT: this makes the commit itself fail.
+    const bad = store.run(() => store.db.prepare('INSERT INTO child VALUES (42)').run());
+    await assert.rejects(good, /FOREIGN KEY/);
+    await assert.rejects(bad, /FOREIGN KEY/);
+    assert.equal(count(), 0);
+    await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('next turn'));
+    assert.equal(count(), 1, 'the next turn works again');
+    store.close();
+  });
+
+  it('maps a full database to TransientError (HTTP 503) and loses nothing that was acknowledged', async () => {
+    const { store, count } = fresh();
+    await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('acknowledged'));
+    const pages = Number(store.db.prepare('PRAGMA page_count').get()?.page_count);
+    store.db.exec(`PRAGMA max_page_count = ${pages + 2}`);
+    const big = 'x'.repeat(64 * 1024);
+    const writes = Array.from({ length: 5 }, () =>
+      store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run(big)),
+    );
+    const results = await Promise.allSettled(writes);
+    const rejected = results.filter((r) => r.status === 'rejected');
+    assert.ok(rejected.length > 0, 'the disk-full writes fail');
+    for (const r of rejected) assert.equal((r as PromiseRejectedResult).reason.name, 'TransientError');
+    const acknowledged = results.filter((r) => r.status === 'fulfilled').length;
+    assert.equal(count(), 1 + acknowledged, 'exactly the acknowledged rows are there');
+    store.close();
+  });
+});
