@@ -39,6 +39,11 @@ const localSchema = z.object({
     .enum(['normal', 'full'], { error: 'DOFS_SQLITE_SYNC must be normal or full' })
     .default('normal'),
   CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64).default(2),
+  DOFS_WORKFLOW_ENGINE: z
+    .enum(['compiled', 'aws-local-stepfunctions'], {
+      error: 'DOFS_WORKFLOW_ENGINE must be compiled or aws-local-stepfunctions',
+    })
+    .default('compiled'),
   ALERT_WEBHOOK_URL: z
     .url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' })
     .optional(),
@@ -58,6 +63,7 @@ export type LocalConfig = Readonly<{
   sqliteSync: 'NORMAL' | 'FULL';
   consumerConcurrency: number;
   alertWebhookUrl: string | undefined;
+  workflowEngine: 'compiled' | 'aws-local-stepfunctions';
 }>;
 
 /** A configuration variable is missing or malformed; the message names it. */
@@ -101,5 +107,6 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     sqliteSync: raw.DOFS_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL',
     consumerConcurrency: raw.CONSUMER_CONCURRENCY,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
+    workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
   });
 }

@@ -66,6 +66,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     journal: new SqliteExecutionJournal(db),
     clock,
     logger,
+    engine: config.workflowEngine,
   });
 
   const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });

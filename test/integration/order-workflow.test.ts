@@ -54,128 +54,130 @@ describe('order workflow definition', () => {
   });
 });
 
-describe('order workflow scenarios (real ASL, in-process)', () => {
-  it('stores a valid order as PENDING and enqueues exactly one message for it', async () => {
-    const { submitOrder, orders, queue } = localWorkflowHarness();
-    const result = await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    assert.ok(result.ok && !result.replayed);
-    assert.equal((await orders.get('o-1'))?.status, 'PENDING');
-    const messages = await queue.receive(10);
-    assert.deepEqual(
-      messages.map((m) => JSON.parse(m.body)),
-      [{ order_id: 'o-1' }],
-    );
-  });
-
-  it('generates an order id when the client sends none', async () => {
-    const { submitOrder } = localWorkflowHarness();
-    const result = await submitOrder(anOrderBody());
-    assert.ok(result.ok);
-    assert.match(result.order.order_id, /^generated-/);
-  });
-
-  it('fails an invalid order at CheckValidation with OrderInvalid: nothing stored, nothing queued', async () => {
-    const { workflow, orders, queue } = localWorkflowHarness();
-    const run = await workflow.run(
-      { submission_id: 's', order: { order_id: 'bad', customer_id: null, items: [] } },
-      'f',
-    );
-    assert.equal(run.status, 'FAILED');
-    assert.equal(run.status === 'FAILED' && run.error, 'OrderInvalid');
-    assert.equal(await orders.get('bad'), undefined);
-    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0 });
-  });
-
-  it('returns the current order for a duplicate with the same payload, without enqueuing again', async () => {
-    const { submitOrder, queue } = localWorkflowHarness();
-    await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    const again = await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    assert.ok(again.ok && again.replayed);
-    assert.equal(again.order.order_id, 'o-1');
-    assert.deepEqual(await queue.depth(), { visible: 1, inFlight: 0 });
-  });
-
-  it('answers OrderConflict for the same id with a different payload', async () => {
-    const { submitOrder } = localWorkflowHarness();
-    await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    const other = await submitOrder(anOrderBody({ order_id: 'o-1', customer_id: 'someone-else' }));
-    assert.ok(!other.ok && other.error.name === 'OrderConflict');
-  });
-
-  it('catches OrderConflict in StoreOrder when two executions share an id (Express has no name dedupe)', async () => {
-    const orders = new MemoryOrderRepository();
-    const first = localWorkflowHarness({ orders });
-    const second = localWorkflowHarness({ orders, journal: new MemoryExecutionJournal() });
-    await first.submitOrder(anOrderBody({ order_id: 'o-1' }));
-    const body = anOrderBody({ order_id: 'o-1', customer_id: 'c-2' });
-    const run = await second.workflow.run(
-      { submission_id: 's-2', order: { order_id: 'o-1', customer_id: 'c-2', items: body.items } },
-      fingerprintOf({ customer_id: 'c-2', items: body.items }),
-    );
-    assert.deepEqual(run.status === 'FAILED' && [run.error, run.cause], [
-      'OrderConflict',
-      'An order with this order_id already exists with a different payload.',
-    ]);
-  });
-
-  it('retries a transient store failure with backoff and then succeeds', async () => {
-    const orders = new FlakyOrders(2);
-    const { submitOrder, queue } = localWorkflowHarness({ orders });
-    const result = await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    assert.ok(result.ok);
-    assert.equal(orders.calls, 3, 'two failures, then the third attempt stores it');
-    assert.equal((await queue.depth()).visible, 1);
-  });
-
-  it('gives up after the Retry budget with a TransientError, and a later resubmission runs again', async () => {
-    const orders = new FlakyOrders(5);
-    const { submitOrder, queue } = localWorkflowHarness({ orders });
-    await assert.rejects(submitOrder(anOrderBody({ order_id: 'o-1' })), { name: 'TransientError' });
-    assert.equal(orders.calls, 5, 'one attempt plus MaxAttempts 4 retries');
-    const later = await submitOrder(anOrderBody({ order_id: 'o-1' }));
-    assert.ok(later.ok && !later.replayed);
-    assert.equal((await queue.depth()).visible, 1);
-  });
-
-  it('resumes an execution a crash left RUNNING and enqueues its stored order', async () => {
-    const journal = new MemoryExecutionJournal();
-    const orders = new MemoryOrderRepository();
-    const crashed = localWorkflowHarness({ orders, journal });
-    const input = {
-      submission_id: 's-1',
-      order: { order_id: 'o-1', customer_id: 'c-1', items: [{ product_id: 'p', quantity: 1 }] },
-    };
-    const fingerprint = fingerprintOf(input.order);
-    // The crash: journaled and stored, but the process died before SendToQueue.
-    await journal.begin({ name: 'o-1', input: JSON.stringify(input), fingerprint, now: 0 });
-    await crashed.orders.create({
-      ...input.order,
-      status: 'PENDING',
-      attempts: 0,
-      last_error: null,
-      fingerprint,
-      submission_id: 's-1',
-      redrives: 0,
-      created_at: 'x',
-      updated_at: 'x',
+for (const engine of ['compiled', 'aws-local-stepfunctions'] as const) {
+  describe(`order workflow scenarios (real ASL, in-process, ${engine})`, () => {
+    it('stores a valid order as PENDING and enqueues exactly one message for it', async () => {
+      const { submitOrder, orders, queue } = localWorkflowHarness({ engine });
+      const result = await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      assert.ok(result.ok && !result.replayed);
+      assert.equal((await orders.get('o-1'))?.status, 'PENDING');
+      const messages = await queue.receive(10);
+      assert.deepEqual(
+        messages.map((m) => JSON.parse(m.body)),
+        [{ order_id: 'o-1' }],
+      );
     });
-    const restarted = localWorkflowHarness({ orders, journal });
-    assert.equal(await restarted.workflow.resumeUnfinished(), 1);
-    assert.deepEqual(
-      (await restarted.queue.receive(10)).map((m) => m.body),
-      ['{"order_id":"o-1"}'],
-    );
-    assert.deepEqual(await journal.listRunning(), []);
-  });
 
-  it('runs concurrent duplicates once: the second waits for the first and gets the stored order', async () => {
-    const { submitOrder, queue } = localWorkflowHarness();
-    const [a, b] = await Promise.all([
-      submitOrder(anOrderBody({ order_id: 'o-1' })),
-      submitOrder(anOrderBody({ order_id: 'o-1' })),
-    ]);
-    assert.ok(a.ok && b.ok);
-    assert.deepEqual([a.replayed, b.replayed].sort(), [false, true]);
-    assert.equal((await queue.depth()).visible, 1);
+    it('generates an order id when the client sends none', async () => {
+      const { submitOrder } = localWorkflowHarness({ engine });
+      const result = await submitOrder(anOrderBody());
+      assert.ok(result.ok);
+      assert.match(result.order.order_id, /^generated-/);
+    });
+
+    it('fails an invalid order at CheckValidation with OrderInvalid: nothing stored, nothing queued', async () => {
+      const { workflow, orders, queue } = localWorkflowHarness({ engine });
+      const run = await workflow.run(
+        { submission_id: 's', order: { order_id: 'bad', customer_id: null, items: [] } },
+        'f',
+      );
+      assert.equal(run.status, 'FAILED');
+      assert.equal(run.status === 'FAILED' && run.error, 'OrderInvalid');
+      assert.equal(await orders.get('bad'), undefined);
+      assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0 });
+    });
+
+    it('returns the current order for a duplicate with the same payload, without enqueuing again', async () => {
+      const { submitOrder, queue } = localWorkflowHarness({ engine });
+      await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      const again = await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      assert.ok(again.ok && again.replayed);
+      assert.equal(again.order.order_id, 'o-1');
+      assert.deepEqual(await queue.depth(), { visible: 1, inFlight: 0 });
+    });
+
+    it('answers OrderConflict for the same id with a different payload', async () => {
+      const { submitOrder } = localWorkflowHarness({ engine });
+      await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      const other = await submitOrder(anOrderBody({ order_id: 'o-1', customer_id: 'someone-else' }));
+      assert.ok(!other.ok && other.error.name === 'OrderConflict');
+    });
+
+    it('catches OrderConflict in StoreOrder when two executions share an id (Express has no name dedupe)', async () => {
+      const orders = new MemoryOrderRepository();
+      const first = localWorkflowHarness({ orders, engine });
+      const second = localWorkflowHarness({ orders, journal: new MemoryExecutionJournal(), engine });
+      await first.submitOrder(anOrderBody({ order_id: 'o-1' }));
+      const body = anOrderBody({ order_id: 'o-1', customer_id: 'c-2' });
+      const run = await second.workflow.run(
+        { submission_id: 's-2', order: { order_id: 'o-1', customer_id: 'c-2', items: body.items } },
+        fingerprintOf({ customer_id: 'c-2', items: body.items }),
+      );
+      assert.deepEqual(run.status === 'FAILED' && [run.error, run.cause], [
+        'OrderConflict',
+        'An order with this order_id already exists with a different payload.',
+      ]);
+    });
+
+    it('retries a transient store failure with backoff and then succeeds', async () => {
+      const orders = new FlakyOrders(2);
+      const { submitOrder, queue } = localWorkflowHarness({ orders, engine });
+      const result = await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      assert.ok(result.ok);
+      assert.equal(orders.calls, 3, 'two failures, then the third attempt stores it');
+      assert.equal((await queue.depth()).visible, 1);
+    });
+
+    it('gives up after the Retry budget with a TransientError, and a later resubmission runs again', async () => {
+      const orders = new FlakyOrders(5);
+      const { submitOrder, queue } = localWorkflowHarness({ orders, engine });
+      await assert.rejects(submitOrder(anOrderBody({ order_id: 'o-1' })), { name: 'TransientError' });
+      assert.equal(orders.calls, 5, 'one attempt plus MaxAttempts 4 retries');
+      const later = await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      assert.ok(later.ok && !later.replayed);
+      assert.equal((await queue.depth()).visible, 1);
+    });
+
+    it('resumes an execution a crash left RUNNING and enqueues its stored order', async () => {
+      const journal = new MemoryExecutionJournal();
+      const orders = new MemoryOrderRepository();
+      const crashed = localWorkflowHarness({ orders, journal, engine });
+      const input = {
+        submission_id: 's-1',
+        order: { order_id: 'o-1', customer_id: 'c-1', items: [{ product_id: 'p', quantity: 1 }] },
+      };
+      const fingerprint = fingerprintOf(input.order);
+      // The crash: journaled and stored, but the process died before SendToQueue.
+      await journal.begin({ name: 'o-1', input: JSON.stringify(input), fingerprint, now: 0 });
+      await crashed.orders.create({
+        ...input.order,
+        status: 'PENDING',
+        attempts: 0,
+        last_error: null,
+        fingerprint,
+        submission_id: 's-1',
+        redrives: 0,
+        created_at: 'x',
+        updated_at: 'x',
+      });
+      const restarted = localWorkflowHarness({ orders, journal, engine });
+      assert.equal(await restarted.workflow.resumeUnfinished(), 1);
+      assert.deepEqual(
+        (await restarted.queue.receive(10)).map((m) => m.body),
+        ['{"order_id":"o-1"}'],
+      );
+      assert.deepEqual(await journal.listRunning(), []);
+    });
+
+    it('runs concurrent duplicates once: the second waits for the first and gets the stored order', async () => {
+      const { submitOrder, queue } = localWorkflowHarness({ engine });
+      const [a, b] = await Promise.all([
+        submitOrder(anOrderBody({ order_id: 'o-1' })),
+        submitOrder(anOrderBody({ order_id: 'o-1' })),
+      ]);
+      assert.ok(a.ok && b.ok);
+      assert.deepEqual([a.replayed, b.replayed].sort(), [false, true]);
+      assert.equal((await queue.depth()).visible, 1);
+    });
   });
-});
+}

@@ -3,6 +3,7 @@ import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-re
 import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
 import { LocalOrderWorkflow } from '../../src/adapters/stepfunctions/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
+import type { WorkflowEngineName } from '../../src/adapters/stepfunctions/workflow-engines.ts';
 import type { OrderRepository } from '../../src/core/ports.ts';
 import { createStoreOrder } from '../../src/core/store-order.ts';
 import { createSubmitOrder } from '../../src/core/submit-order.ts';
@@ -11,7 +12,7 @@ import { ManualClock, recordingLogger } from './builders.ts';
 
 /** The real ASL run in-process against memory adapters, with millisecond retry intervals. */
 export function localWorkflowHarness(
-  options: { orders?: OrderRepository; journal?: MemoryExecutionJournal } = {},
+  options: { orders?: OrderRepository; journal?: MemoryExecutionJournal; engine?: WorkflowEngineName } = {},
 ) {
   const clock = new ManualClock();
   const orders = options.orders ?? new MemoryOrderRepository();
@@ -32,6 +33,7 @@ export function localWorkflowHarness(
     clock,
     logger,
     retryIntervalMs: 1,
+    engine: options.engine ?? 'compiled',
   });
   const submitOrder = createSubmitOrder({
     workflow,

@@ -1,6 +1,6 @@
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Clock, Logger, OrderWorkflow, OrderWorkflowInput, WorkflowRun } from '../../core/ports.ts';
 import type { ExecutionJournal } from './execution-journal.ts';
+import { createWorkflowEngine, type WorkflowEngine, type WorkflowEngineName } from './workflow-engines.ts';
 
 /** The Task states of the order workflow, bound to the same use-case functions the Lambdas call. */
 export interface OrderWorkflowTasks {
@@ -18,26 +18,29 @@ export interface LocalOrderWorkflowDeps {
   logger: Logger;
   /** Milliseconds between Task retries, overriding the ASL's IntervalSeconds (tests). */
   retryIntervalMs?: number;
+  /** `compiled` (default) or the reference `aws-local-stepfunctions`; both run the same ASL file. */
+  engine?: WorkflowEngineName;
 }
 
 // Failures that are the order's fault: re-submitting the same payload would fail the same way.
 const BUSINESS_ERRORS = new Set(['OrderInvalid', 'OrderConflict']);
 
 /**
- * Runs the ASL order workflow in-process with aws-local-stepfunctions, the state machine built once.
+ * Runs the ASL order workflow in-process, the state machine built once, with the compiled executor or
+ * with aws-local-stepfunctions (`DOFS_WORKFLOW_ENGINE`).
  * Each execution is journaled (name = order id) before it starts, so executions cut short by a crash are
  * re-run by `resumeUnfinished()`; their steps are idempotent. Names behave like Step Functions STANDARD:
  * a second start with the same name does not run again, except after an infrastructure failure.
  */
 export class LocalOrderWorkflow implements OrderWorkflow {
-  readonly #machine: StateMachine;
+  readonly #engine: WorkflowEngine;
   readonly #inFlight = new Map<string, { fingerprint: string; done: Promise<WorkflowRun> }>();
 
   private readonly deps: LocalOrderWorkflowDeps;
 
   constructor(deps: LocalOrderWorkflowDeps) {
     this.deps = deps;
-    this.#machine = new StateMachine(deps.definition as StateMachineDefinition);
+    this.#engine = createWorkflowEngine(deps.engine ?? 'compiled', deps.definition);
   }
 
   run(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
@@ -89,36 +92,16 @@ export class LocalOrderWorkflow implements OrderWorkflow {
   }
 
   async #runMachine(name: string, input: OrderWorkflowInput): Promise<WorkflowRun> {
-    const retryIntervalMs = this.deps.retryIntervalMs;
-    const execution = this.#machine.run(input as never, {
-      overrides: {
-        taskResourceLocalHandlers: this.deps.tasks as never,
-        ...(retryIntervalMs === undefined
-          ? {}
-          : {
-              retryIntervalOverrides: {
-                ValidateOrder: retryIntervalMs,
-                StoreOrder: retryIntervalMs,
-                SendToQueue: retryIntervalMs,
-              },
-            }),
-      },
-      context: {
-        Execution: {
-          Id: `local:${name}`,
-          Name: name,
-          Input: input,
-          StartTime: new Date(this.deps.clock.now()).toISOString(),
-        },
-      } as never,
+    const result = await this.#engine.execute(input, {
+      executionName: name,
+      startTime: new Date(this.deps.clock.now()).toISOString(),
+      tasks: this.deps.tasks as never,
+      ...(this.deps.retryIntervalMs === undefined ? {} : { retryIntervalMs: this.deps.retryIntervalMs }),
     });
-    let run: WorkflowRun;
-    try {
-      run = { status: 'SUCCEEDED', output: await execution.result };
-    } catch (error) {
-      const cause = error instanceof ExecutionError ? (error.cause as Error | undefined) : undefined;
-      const failure = cause ?? (error as Error);
-      run = { status: 'FAILED', error: failure.name || 'Error', cause: failure.message };
+    const run: WorkflowRun = result.ok
+      ? { status: 'SUCCEEDED', output: result.output }
+      : { status: 'FAILED', error: result.error, cause: result.cause };
+    if (run.status === 'FAILED') {
       this.deps.logger.warn('workflow execution failed', {
         order_id: name,
         error: run.error,
