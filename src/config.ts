@@ -38,7 +38,8 @@ const localSchema = z.object({
   DOFS_SQLITE_SYNC: z
     .enum(['normal', 'full'], { error: 'DOFS_SQLITE_SYNC must be normal or full' })
     .default('normal'),
-  CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64).default(2),
+  CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64).default(8),
+  DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100).default(1),
   DOFS_WORKFLOW_ENGINE: z
     .enum(['compiled', 'aws-local-stepfunctions'], {
       error: 'DOFS_WORKFLOW_ENGINE must be compiled or aws-local-stepfunctions',
@@ -62,6 +63,7 @@ export type LocalConfig = Readonly<{
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   sqliteSync: 'NORMAL' | 'FULL';
   consumerConcurrency: number;
+  commitDelayMs: number;
   alertWebhookUrl: string | undefined;
   workflowEngine: 'compiled' | 'aws-local-stepfunctions';
 }>;
@@ -106,6 +108,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     logLevel: raw.LOG_LEVEL,
     sqliteSync: raw.DOFS_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL',
     consumerConcurrency: raw.CONSUMER_CONCURRENCY,
+    commitDelayMs: raw.DOFS_COMMIT_DELAY_MS,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
     workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
   });

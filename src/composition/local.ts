@@ -36,7 +36,10 @@ export const DATABASE_FILE = 'dofs.sqlite';
 export function createLocalSystem(config: LocalConfig, options: { logger?: Logger } = {}) {
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE), { synchronous: config.sqliteSync });
+  const db = openDatabase(join(config.dataDir, DATABASE_FILE), {
+    synchronous: config.sqliteSync,
+    commitDelayMs: config.commitDelayMs,
+  });
 
   const orders = new SqliteOrderRepository(db);
   const failedOrders = new SqliteFailedOrderRepository(db);

@@ -10,6 +10,7 @@ import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { systemClock } from '../../src/adapters/system/system.ts';
 import { createDeadLetterOrder } from '../../src/core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../src/core/fulfill-order.ts';
+import type { PollableQueue } from '../../src/core/ports.ts';
 import { createDeadLetterBatchHandler } from '../../src/entrypoints/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../../src/entrypoints/sqs/fulfillment-batch.ts';
 import { anOrder, recordingLogger } from '../support/builders.ts';
@@ -170,5 +171,43 @@ describe('EventSourcePoller (local event source mapping)', () => {
     assert.equal((await failedOrders.get(`message-${messageId}`))?.body, '{{{ not json');
     assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0 });
     assert.deepEqual(await dlq.depth(), { visible: 0, inFlight: 0 });
+  });
+});
+
+describe('EventSourcePoller wake-ups', () => {
+  it('does not miss a send that arrives while it is deciding how long to sleep', async () => {
+    const { queue } = queues(60_000);
+    let handled = 0;
+    // Delay nextVisibleAt so that the send lands inside that window every time.
+    const slowQueue: PollableQueue = {
+      name: queue.name,
+      send: (body) => queue.send(body),
+      receive: (max) => queue.receive(max),
+      delete: (handles) => queue.delete(handles),
+      depth: () => queue.depth(),
+      onMessage: (listener) => queue.onMessage(listener),
+      nextVisibleAt: async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        return undefined;
+      },
+    };
+    const p = new EventSourcePoller({
+      queue: slowQueue,
+      handler: async () => {
+        handled += 1;
+        return { batchItemFailures: [] };
+      },
+      batchSize: 10,
+      concurrency: 1,
+      logger: recordingLogger(),
+      idleWaitMs: 60_000,
+    });
+    p.start();
+    for (let i = 1; i <= 3; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      await queue.send(`m${i}`);
+      await eventually(() => handled === i, 2000);
+    }
+    await p.stop();
   });
 });

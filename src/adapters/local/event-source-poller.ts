@@ -121,6 +121,8 @@ export class EventSourcePoller {
     const idleWait = this.options.idleWaitMs ?? 1000;
     const next = await this.options.queue.nextVisibleAt().catch(() => undefined);
     const wait = next === undefined ? idleWait : Math.max(1, Math.min(idleWait, next - Date.now()));
+    // A send may have signalled while nextVisibleAt was pending; sleeping now would miss that wake-up.
+    if (this.#pendingWake || !this.#running) return;
     await this.#sleep(wait);
   }
 

@@ -1,0 +1,304 @@
+// npm run bench [-- --quick]: DOFS against the machine's own ceiling, under the same load generator.
+// (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
+// (b) DOFS (npm start's entry point, fresh data dir each step) at a ladder of offered rates;
+// (c) DOFS with the reference workflow engine at the low rates, to show what the compiled executor buys.
+// Prints a table and writes bench/results/latest.json. Figures are medians of nothing: one run per step;
+// compare rows of the same run, not across machines.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import autocannon from 'autocannon';
+
+const quick = process.argv.includes('--quick');
+const STEP_SECONDS = quick ? 8 : 15;
+const CEILING_RATES = quick ? [2000, 20000] : [2000, 5000, 20000];
+const DOFS_RATES = quick ? [500, 1000, 2000] : [500, 1000, 1500, 2000, 3000, 5000];
+const REFERENCE_RATES = quick ? [500] : [500, 1000];
+const ROOT = new URL('..', import.meta.url).pathname;
+const TICKS = 100; // /proc clock ticks per second on Linux
+
+interface Step {
+  target: string;
+  offered: number;
+  seconds: number;
+  accepted_per_s: number;
+  non_2xx: number;
+  errors: number;
+  completed_per_s: number | null;
+  /** Seconds after the load stopped until no order was PENDING (retries included); null: not within 120 s. */
+  drain_s?: number | null;
+  accept_p50_ms: number;
+  accept_p99_ms: number;
+  e2e_first_attempt_p50_ms: number | null;
+  e2e_first_attempt_p99_ms: number | null;
+  lost: number | null;
+  max_backlog: number | null;
+  peak_rss_mb: number;
+  cpu_percent: number;
+}
+
+function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      for (const line of buffer.split('\n').slice(0, -1)) {
+        const entry = JSON.parse(line) as { message?: string; url?: string; port?: number };
+        if (entry.message === 'DOFS listening')
+          resolve({ child, port: Number(new URL(String(entry.url)).port) });
+        if (entry.message === 'listening') resolve({ child, port: Number(entry.port) });
+      }
+      buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before listening`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Samples RSS and CPU time of a process from /proc. */
+function sampler(pid: number) {
+  const cpu = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  };
+  const rss = () =>
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const cpu0 = cpu();
+  const t0 = performance.now();
+  let peak = rss();
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rss());
+    } catch {
+      // the process is gone
+    }
+  }, 250);
+  return {
+    done() {
+      clearInterval(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      return { peakRssMb: peak, cpuPercent: ((cpu() - cpu0) / seconds) * 100 };
+    },
+  };
+}
+
+async function offer(port: number, rate: number, seconds: number, prefix: string) {
+  let i = 0;
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: 64,
+    duration: seconds,
+    overallRate: rate,
+    requests: [
+      {
+        method: 'POST',
+        path: '/order',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request: Record<string, unknown>) => ({
+          ...request,
+          body: JSON.stringify({
+            order_id: `${prefix}-${i++}`,
+            customer_id: `c-${i % 100}`,
+            items: [{ product_id: `p-${i % 50}`, quantity: 1 + (i % 3), price: 9.5 }],
+          }),
+        }),
+      },
+    ],
+  });
+  return result;
+}
+
+async function health(port: number) {
+  return (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
+    orders: { PENDING: number; FULFILLED: number; FAILED: number };
+    queues: { order_queue: { visible: number; inFlight: number } };
+  };
+}
+
+function percentile(sorted: number[], p: number): number | null {
+  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null) : null;
+}
+
+async function ceilingStep(rate: number): Promise<Step> {
+  const { child, port } = await startProcess(['bench/ceiling-server.ts'], {});
+  const sample = sampler(child.pid as number);
+  const r = await offer(port, rate, STEP_SECONDS, 'ceiling');
+  const { peakRssMb, cpuPercent } = sample.done();
+  await stop(child);
+  return {
+    target: 'ceiling',
+    offered: rate,
+    seconds: STEP_SECONDS,
+    accepted_per_s: r['2xx'] / STEP_SECONDS,
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    completed_per_s: null,
+    accept_p50_ms: r.latency.p50,
+    accept_p99_ms: r.latency.p99,
+    e2e_first_attempt_p50_ms: null,
+    e2e_first_attempt_p99_ms: null,
+    lost: null,
+    max_backlog: null,
+    peak_rss_mb: peakRssMb,
+    cpu_percent: cpuPercent,
+  };
+}
+
+async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfunctions'): Promise<Step> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dofs-bench-'));
+  const { child, port } = await startProcess(['src/entrypoints/local/main.ts'], {
+    DOFS_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    FULFILLMENT_SUCCESS_RATE: '0.7',
+    DOFS_RANDOM_SEED: 'bench',
+    VISIBILITY_TIMEOUT_SECONDS: '1',
+    DOFS_WORKFLOW_ENGINE: engine,
+  });
+  const sample = sampler(child.pid as number);
+  let maxBacklog = 0;
+  const watch = setInterval(async () => {
+    try {
+      const h = await health(port);
+      maxBacklog = Math.max(maxBacklog, h.queues.order_queue.visible);
+    } catch {
+      // a busy server may not answer in time; the next sample will
+    }
+  }, 1000);
+  const r = await offer(port, rate, STEP_SECONDS, `bench-${rate}`);
+  // Completed during the load window: orders that reached FULFILLED or FAILED while load was offered.
+  const atEnd = await health(port);
+  const completedInWindow = atEnd.orders.FULFILLED + atEnd.orders.FAILED;
+  const settleStarted = performance.now();
+  // Then wait for every accepted order to reach FULFILLED or FAILED (bounded).
+  let settled: Awaited<ReturnType<typeof health>> | undefined;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    settled = await health(port);
+    if (settled.orders.PENDING === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const drainSeconds = (performance.now() - settleStarted) / 1000;
+  clearInterval(watch);
+  const { peakRssMb, cpuPercent } = sample.done();
+  await stop(child);
+  const db = new DatabaseSync(join(dataDir, 'dofs.sqlite'), { readOnly: true });
+  const rows = db
+    .prepare(
+      "SELECT created_at, updated_at FROM orders WHERE status = 'FULFILLED' AND attempts = 1 AND redrives = 0",
+    )
+    .all();
+  const terminal = Number(
+    db.prepare("SELECT count(*) AS n FROM orders WHERE status IN ('FULFILLED', 'FAILED')").get()?.n,
+  );
+  const stored = Number(db.prepare('SELECT count(*) AS n FROM orders').get()?.n);
+  db.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  const e2e = rows
+    .map((row) => Date.parse(String(row.updated_at)) - Date.parse(String(row.created_at)))
+    .sort((a, b) => a - b);
+  return {
+    target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
+    offered: rate,
+    seconds: STEP_SECONDS,
+    accepted_per_s: r['2xx'] / STEP_SECONDS,
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    completed_per_s: completedInWindow / STEP_SECONDS,
+    drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
+    accept_p50_ms: r.latency.p50,
+    accept_p99_ms: r.latency.p99,
+    e2e_first_attempt_p50_ms: percentile(e2e, 0.5),
+    e2e_first_attempt_p99_ms: percentile(e2e, 0.99),
+    // An accepted order that is not stored, or not final, is lost.
+    lost: Math.max(0, r['2xx'] - stored) + (stored - terminal),
+    max_backlog: maxBacklog,
+    peak_rss_mb: peakRssMb,
+    cpu_percent: cpuPercent,
+  };
+}
+
+const fmt = (v: number | null, digits = 0) => (v === null ? '-' : v.toFixed(digits));
+
+function printTable(steps: Step[]) {
+  const head = [
+    'target',
+    'offered/s',
+    'accepted/s',
+    'completed/s',
+    'drain s',
+    'accept p50/p99 ms',
+    'e2e 1st p50/p99 ms',
+    'lost',
+    'max backlog',
+    'RSS MB',
+    'CPU %',
+  ];
+  const rows = steps.map((s) => [
+    s.target,
+    String(s.offered),
+    fmt(s.accepted_per_s),
+    fmt(s.completed_per_s),
+    s.target === 'ceiling' ? '-' : fmt(s.drain_s ?? null, 1),
+    `${s.accept_p50_ms} / ${s.accept_p99_ms}`,
+    `${fmt(s.e2e_first_attempt_p50_ms)} / ${fmt(s.e2e_first_attempt_p99_ms)}`,
+    fmt(s.lost),
+    fmt(s.max_backlog),
+    fmt(s.peak_rss_mb),
+    fmt(s.cpu_percent),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  process.stdout.write(
+    `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`,
+  );
+}
+
+const steps: Step[] = [];
+for (const rate of CEILING_RATES) {
+  process.stderr.write(`ceiling @ ${rate}/s …\n`);
+  steps.push(await ceilingStep(rate));
+}
+for (const rate of DOFS_RATES) {
+  process.stderr.write(`dofs @ ${rate}/s …\n`);
+  steps.push(await dofsStep(rate, 'compiled'));
+}
+for (const rate of REFERENCE_RATES) {
+  process.stderr.write(`dofs (reference engine) @ ${rate}/s …\n`);
+  steps.push(await dofsStep(rate, 'aws-local-stepfunctions'));
+}
+printTable(steps);
+const ceiling = Math.max(...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
+// Sustained: nothing lost and the backlog drained within 120 s of the load stopping.
+const sustained = steps.filter((s) => s.target === 'dofs' && s.lost === 0 && s.drain_s !== null);
+const dofsBest = Math.max(0, ...sustained.map((s) => Math.min(s.accepted_per_s, s.completed_per_s ?? 0)));
+process.stdout.write(
+  `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${(dofsBest / ceiling).toFixed(2)}\n`,
+);
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+const report = {
+  date: new Date().toISOString(),
+  quick,
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  steps,
+  ceiling_per_s: ceiling,
+  dofs_sustained_per_s: dofsBest,
+  ratio: dofsBest / ceiling,
+};
+writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write('wrote bench/results/latest.json\n');
