@@ -1,4 +1,6 @@
-// npm run bench [-- --quick]: DOFS against the machine's own ceiling, under the same load generator.
+// npm run bench [-- --quick] [-- --root DIR --rates 500,1000 --only dofs]: DOFS against the machine's own
+// ceiling, under the same load generator. --root benchmarks another checkout of DOFS (a git worktree of an
+// older commit), for before/after figures measured the same way.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point, fresh data dir each step) at a ladder of offered rates;
 // (c) DOFS with the reference workflow engine at the low rates, to show what the compiled executor buys.
@@ -11,12 +13,21 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import autocannon from 'autocannon';
 
-const quick = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const option = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+const only = option('--only');
+const rates = option('--rates')?.split(',').map(Number);
 const STEP_SECONDS = quick ? 8 : 15;
-const CEILING_RATES = quick ? [2000, 20000] : [2000, 5000, 20000];
-const DOFS_RATES = quick ? [500, 1000, 2000] : [500, 1000, 1500, 2000, 3000, 5000];
-const REFERENCE_RATES = quick ? [500] : [500, 1000];
-const ROOT = new URL('..', import.meta.url).pathname;
+const CEILING_RATES = only && only !== 'ceiling' ? [] : quick ? [2000, 20000] : [2000, 5000, 20000];
+const DOFS_RATES =
+  only && only !== 'dofs' ? [] : (rates ?? (quick ? [500, 1000, 2000] : [500, 1000, 1500, 2000, 3000, 5000]));
+const REFERENCE_RATES = only ? [] : quick ? [500] : [500, 1000];
+const BENCH_ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = option('--root') ?? BENCH_ROOT;
 const TICKS = 100; // /proc clock ticks per second on Linux
 
 interface Step {
@@ -44,7 +55,7 @@ function startProcess(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
-    cwd: ROOT,
+    cwd: BENCH_ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -162,7 +173,7 @@ async function ceilingStep(rate: number): Promise<Step> {
 
 async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfunctions'): Promise<Step> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dofs-bench-'));
-  const { child, port } = await startProcess(['src/entrypoints/local/main.ts'], {
+  const { child, port } = await startProcess([join(ROOT, 'src/entrypoints/local/main.ts')], {
     DOFS_DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     FULFILLMENT_SUCCESS_RATE: '0.7',
@@ -283,14 +294,14 @@ for (const rate of REFERENCE_RATES) {
   steps.push(await dofsStep(rate, 'aws-local-stepfunctions'));
 }
 printTable(steps);
-const ceiling = Math.max(...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
+const ceiling = Math.max(0, ...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
 // Sustained: nothing lost and the backlog drained within 120 s of the load stopping.
 const sustained = steps.filter((s) => s.target === 'dofs' && s.lost === 0 && s.drain_s !== null);
 const dofsBest = Math.max(0, ...sustained.map((s) => Math.min(s.accepted_per_s, s.completed_per_s ?? 0)));
 process.stdout.write(
   `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${(dofsBest / ceiling).toFixed(2)}\n`,
 );
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
 const report = {
   date: new Date().toISOString(),
   quick,
@@ -300,5 +311,9 @@ const report = {
   dofs_sustained_per_s: dofsBest,
   ratio: dofsBest / ceiling,
 };
-writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-process.stdout.write('wrote bench/results/latest.json\n');
+const file = ROOT === BENCH_ROOT && !only && !rates ? 'latest.json' : 'partial.json';
+writeFileSync(
+  join(BENCH_ROOT, 'bench/results', file),
+  `${JSON.stringify({ ...report, root: ROOT }, null, 2)}\n`,
+);
+process.stdout.write(`wrote bench/results/${file}\n`);
