@@ -15,10 +15,13 @@ function aFailure(order_id: string, failed_at: string, overrides: Partial<Failed
 }
 
 /** The behaviour every FailedOrderRepository adapter must have. */
-export function failedOrderRepositoryContract(adapter: string, make: () => FailedOrderRepository) {
+export function failedOrderRepositoryContract(
+  adapter: string,
+  make: () => FailedOrderRepository | Promise<FailedOrderRepository>,
+) {
   describe(`FailedOrderRepository contract: ${adapter}`, () => {
     it('puts a record and reads it back', async () => {
-      const repo = make();
+      const repo = await make();
       const record = aFailure('o-1', '2026-01-01T00:00:00.000Z');
       await repo.put(record);
       assert.deepEqual(await repo.get('o-1'), record);
@@ -26,7 +29,7 @@ export function failedOrderRepositoryContract(adapter: string, make: () => Faile
     });
 
     it('keeps one record per order when the same failure is recorded twice', async () => {
-      const repo = make();
+      const repo = await make();
       await repo.put(aFailure('o-1', '2026-01-01T00:00:00.000Z'));
       await repo.put(aFailure('o-1', '2026-01-01T00:00:05.000Z', { reason: 'again' }));
       assert.equal(await repo.count(), 1);
@@ -34,7 +37,7 @@ export function failedOrderRepositoryContract(adapter: string, make: () => Faile
     });
 
     it('lists newest failure first across pages', async () => {
-      const repo = make();
+      const repo = await make();
       for (let i = 0; i < 5; i++) await repo.put(aFailure(`o-${i}`, `2026-01-01T00:00:0${i}.000Z`));
       const first = await repo.list({ limit: 2 });
       assert.deepEqual(
@@ -51,7 +54,7 @@ export function failedOrderRepositoryContract(adapter: string, make: () => Faile
     });
 
     it('deletes a record; deleting a missing one is a no-op', async () => {
-      const repo = make();
+      const repo = await make();
       await repo.put(aFailure('o-1', '2026-01-01T00:00:00.000Z'));
       await repo.delete('o-1');
       await repo.delete('o-1');

@@ -5,21 +5,24 @@ import type { OrderRepository } from '../../src/core/ports.ts';
 import { anOrder } from '../support/builders.ts';
 
 /** The behaviour every OrderRepository adapter must have. */
-export function orderRepositoryContract(adapter: string, make: () => OrderRepository) {
+export function orderRepositoryContract(
+  adapter: string,
+  make: () => OrderRepository | Promise<OrderRepository>,
+) {
   describe(`OrderRepository contract: ${adapter}`, () => {
     it('creates an order and reads it back unchanged', async () => {
-      const repo = make();
+      const repo = await make();
       const order = anOrder({ itemCount: 2, customer_id: null });
       assert.deepEqual(await repo.create(order), { created: true });
       assert.deepEqual(await repo.get(order.order_id), order);
     });
 
     it('returns undefined for an unknown id', async () => {
-      assert.equal(await make().get('nope'), undefined);
+      assert.equal(await (await make()).get('nope'), undefined);
     });
 
     it('does not overwrite an existing order and returns the one already stored', async () => {
-      const repo = make();
+      const repo = await make();
       const first = anOrder();
       await repo.create(first);
       const result = await repo.create({
@@ -32,7 +35,7 @@ export function orderRepositoryContract(adapter: string, make: () => OrderReposi
     });
 
     it('applies a transition only from the expected status', async () => {
-      const repo = make();
+      const repo = await make();
       const order = anOrder();
       await repo.create(order);
       const moved = await repo.transition(order.order_id, OrderStatus.PENDING, {
@@ -53,7 +56,7 @@ export function orderRepositoryContract(adapter: string, make: () => OrderReposi
     });
 
     it('counts attempts, resets them and counts redrives', async () => {
-      const repo = make();
+      const repo = await make();
       const order = anOrder();
       await repo.create(order);
       const at = '2026-02-01T00:00:00.000Z';
@@ -90,13 +93,13 @@ export function orderRepositoryContract(adapter: string, make: () => OrderReposi
 
     it('does not transition an unknown order', async () => {
       assert.equal(
-        await make().transition('ghost', 'PENDING', { status: 'FAILED', updated_at: 'x' }),
+        await (await make()).transition('ghost', 'PENDING', { status: 'FAILED', updated_at: 'x' }),
         undefined,
       );
     });
 
     it('lists newest first, filters by status and pages with a cursor without gaps or repeats', async () => {
-      const repo = make();
+      const repo = await make();
       const orders = Array.from({ length: 7 }, (_, i) =>
         anOrder({ created_at: `2026-03-01T00:00:0${i}.000Z`, status: i % 2 ? 'FULFILLED' : 'PENDING' }),
       );
@@ -122,7 +125,7 @@ export function orderRepositoryContract(adapter: string, make: () => OrderReposi
     });
 
     it('counts orders by status, with zero for statuses that have none', async () => {
-      const repo = make();
+      const repo = await make();
       await repo.create(anOrder({ status: 'PENDING' }));
       await repo.create(anOrder({ status: 'PENDING' }));
       await repo.create(anOrder({ status: 'FAILED' }));
@@ -130,7 +133,7 @@ export function orderRepositoryContract(adapter: string, make: () => OrderReposi
     });
 
     it('rejects a malformed cursor with a clear error', async () => {
-      await assert.rejects(make().list({ limit: 1, cursor: 'not-a-cursor' }), /cursor is not valid/);
+      await assert.rejects((await make()).list({ limit: 1, cursor: 'not-a-cursor' }), /cursor is not valid/);
     });
   });
 }
