@@ -1,53 +1,59 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
-const number = (name: string, check: (n: number) => boolean, rule: string) =>
-  z
-    .string()
-    .trim()
-    .refine((raw) => raw !== '' && Number.isFinite(Number(raw)) && check(Number(raw)), {
-      error: `${name} must be ${rule}`,
-    })
-    .transform(Number);
+const number = (name: string, check: (n: number) => boolean, rule: string, fallback: number) =>
+  z._default(
+    z.pipe(
+      z.string().check(
+        z.refine((raw) => raw.trim() !== '' && Number.isFinite(Number(raw)) && check(Number(raw)), {
+          error: `${name} must be ${rule}`,
+        }),
+      ),
+      z.transform(Number),
+    ),
+    fallback,
+  );
 
-const integer = (name: string, min: number, max: number) =>
-  number(name, (n) => Number.isInteger(n) && n >= min && n <= max, `an integer from ${min} to ${max}`);
+const integer = (name: string, min: number, max: number, fallback: number) =>
+  number(
+    name,
+    (n) => Number.isInteger(n) && n >= min && n <= max,
+    `an integer from ${min} to ${max}`,
+    fallback,
+  );
+
+const oneOf = <T extends string>(name: string, values: readonly [T, ...T[]], fallback: T) =>
+  z._default(z.enum(values, { error: `${name} must be one of ${values.join(', ')}` }), fallback);
+
+const text = (fallback: string) => z._default(z.string().check(z.minLength(1)), fallback);
 
 const localSchema = z.object({
-  PORT: integer('PORT', 0, 65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DOFS_DATA_DIR: z.string().min(1).default('./.dofs'),
+  PORT: integer('PORT', 0, 65535, 3000),
+  HOST: text('127.0.0.1'),
+  DOFS_DATA_DIR: text('./.dofs'),
   FULFILLMENT_SUCCESS_RATE: number(
     'FULFILLMENT_SUCCESS_RATE',
     (n) => n >= 0 && n <= 1,
     'a number from 0 to 1',
-  ).default(0.7),
-  MAX_RECEIVE_COUNT: integer('MAX_RECEIVE_COUNT', 1, 1000).default(3),
+    0.7,
+  ),
+  MAX_RECEIVE_COUNT: integer('MAX_RECEIVE_COUNT', 1, 1000, 3),
   VISIBILITY_TIMEOUT_SECONDS: number(
     'VISIBILITY_TIMEOUT_SECONDS',
     (n) => n >= 0 && n <= 43_200,
     'a number of seconds from 0 to 43200',
-  ).default(5),
-  BATCH_SIZE: integer('BATCH_SIZE', 1, 10_000).default(10),
-  DOFS_RANDOM_SEED: z.string().min(1).optional(),
-  DLQ_ALARM_THRESHOLD: integer('DLQ_ALARM_THRESHOLD', 1, 1_000_000).default(1),
-  LOG_LEVEL: z
-    .enum(['debug', 'info', 'warn', 'error', 'silent'], {
-      error: 'LOG_LEVEL must be one of debug, info, warn, error, silent',
-    })
-    .default('info'),
-  DOFS_SQLITE_SYNC: z
-    .enum(['normal', 'full'], { error: 'DOFS_SQLITE_SYNC must be normal or full' })
-    .default('normal'),
-  CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64).default(8),
-  DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100).default(1),
-  DOFS_WORKFLOW_ENGINE: z
-    .enum(['compiled', 'aws-local-stepfunctions'], {
-      error: 'DOFS_WORKFLOW_ENGINE must be compiled or aws-local-stepfunctions',
-    })
-    .default('compiled'),
-  ALERT_WEBHOOK_URL: z
-    .url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' })
-    .optional(),
+    5,
+  ),
+  BATCH_SIZE: integer('BATCH_SIZE', 1, 10_000, 10),
+  DOFS_RANDOM_SEED: z.optional(z.string().check(z.minLength(1))),
+  DLQ_ALARM_THRESHOLD: integer('DLQ_ALARM_THRESHOLD', 1, 1_000_000, 1),
+  LOG_LEVEL: oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+  DOFS_SQLITE_SYNC: oneOf('DOFS_SQLITE_SYNC', ['normal', 'full'], 'normal'),
+  CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64, 8),
+  DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100, 1),
+  DOFS_WORKFLOW_ENGINE: oneOf('DOFS_WORKFLOW_ENGINE', ['compiled', 'aws-local-stepfunctions'], 'compiled'),
+  ALERT_WEBHOOK_URL: z.optional(
+    z.url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' }),
+  ),
 });
 
 export type LocalConfig = Readonly<{
@@ -76,10 +82,10 @@ export class ConfigError extends Error {
   }
 }
 
-function parse<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+function parse<S extends z.core.$ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   // An empty variable counts as unset, as shells and .env files usually mean it.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = schema.safeParse(present);
+  const result = z.safeParse(schema, present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '');
@@ -112,4 +118,49 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
     workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
   });
+}
+
+const nonEmpty = (name: string) =>
+  z
+    .string({ error: `${name} is required` })
+    .check(z.refine((v) => v.trim() !== '', { error: `${name} is required` }));
+
+const awsSchema = z.object({
+  ORDERS_TABLE: nonEmpty('ORDERS_TABLE'),
+  FAILED_ORDERS_TABLE: nonEmpty('FAILED_ORDERS_TABLE'),
+  ORDER_QUEUE_URL: nonEmpty('ORDER_QUEUE_URL'),
+  STATE_MACHINE_ARN: nonEmpty('STATE_MACHINE_ARN'),
+  FULFILLMENT_SUCCESS_RATE: localSchema.shape.FULFILLMENT_SUCCESS_RATE,
+  DOFS_RANDOM_SEED: localSchema.shape.DOFS_RANDOM_SEED,
+});
+type AwsVariables = z.infer<typeof awsSchema>;
+
+/**
+ * The environment each Lambda function reads: its config parser requires exactly these, and Terraform must
+ * set exactly these (the contract tests compare the two).
+ */
+export const LAMBDA_ENVIRONMENT = {
+  api: ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE', 'ORDER_QUEUE_URL', 'STATE_MACHINE_ARN'],
+  'validate-order': [],
+  'store-order': ['ORDERS_TABLE'],
+  'fulfill-order': ['ORDERS_TABLE', 'FULFILLMENT_SUCCESS_RATE', 'DOFS_RANDOM_SEED'],
+  'dead-letter': ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE'],
+} as const satisfies Record<string, readonly (keyof AwsVariables)[]>;
+
+export type LambdaName = keyof typeof LAMBDA_ENVIRONMENT;
+export type LambdaConfig<F extends LambdaName> = Readonly<
+  Pick<AwsVariables, (typeof LAMBDA_ENVIRONMENT)[F][number]>
+>;
+
+/** A Lambda function's configuration, read once at cold start; a missing or bad variable fails it, by name. */
+export function loadLambdaConfig<F extends LambdaName>(
+  fn: F,
+  env: Record<string, string | undefined> = process.env,
+): LambdaConfig<F> {
+  const keys = LAMBDA_ENVIRONMENT[fn] as readonly (keyof AwsVariables)[];
+  const picked = z.pick(
+    awsSchema,
+    Object.fromEntries(keys.map((k) => [k, true])) as Record<keyof AwsVariables, true>,
+  );
+  return Object.freeze(parse(picked, env)) as LambdaConfig<F>;
 }

@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: the same validation as zod's chained API, tree-shakable, so a Lambda bundle carries ~20 KiB of
+// it instead of ~440 KiB.
+import * as z from 'zod/mini';
 
 /** Order lifecycle. Every transition is a conditional write on the expected current status. */
 export const OrderStatus = {
@@ -19,60 +21,69 @@ const MAX_PRICE = 1_000_000_000;
 const idField = (field: string) =>
   z
     .string({ error: `${field} must be a string` })
-    .min(1, { error: `${field} must not be empty` })
-    .max(MAX_ID_LENGTH, { error: `${field} must be at most ${MAX_ID_LENGTH} characters` })
-    .regex(/^[A-Za-z0-9._:-]*$/, {
-      error: `${field} may contain only letters, digits and . _ : -`,
-    });
+    .check(
+      z.minLength(1, { error: `${field} must not be empty` }),
+      z.maxLength(MAX_ID_LENGTH, { error: `${field} must be at most ${MAX_ID_LENGTH} characters` }),
+      z.regex(/^[A-Za-z0-9._:-]*$/, { error: `${field} may contain only letters, digits and . _ : -` }),
+    );
 
 const orderIdField = z
   .string({ error: 'order_id must be a string' })
-  .min(1, { error: 'order_id must not be empty' })
-  .max(80, { error: 'order_id must be at most 80 characters' })
-  .regex(/^[A-Za-z0-9_-]*$/, { error: 'order_id may contain only letters, digits, _ and -' });
+  .check(
+    z.minLength(1, { error: 'order_id must not be empty' }),
+    z.maxLength(80, { error: 'order_id must be at most 80 characters' }),
+    z.regex(/^[A-Za-z0-9_-]*$/, { error: 'order_id may contain only letters, digits, _ and -' }),
+  );
 
 const quantityField = z
-  .number({ error: 'quantity must be a positive integer' })
   .int({ error: 'quantity must be a positive integer' })
-  .min(1, { error: 'quantity must be a positive integer' })
-  .max(MAX_QUANTITY, { error: `quantity must be at most ${MAX_QUANTITY}` });
+  .check(
+    z.minimum(1, { error: 'quantity must be a positive integer' }),
+    z.maximum(MAX_QUANTITY, { error: `quantity must be at most ${MAX_QUANTITY}` }),
+  );
 
 const priceField = z
   .number({ error: 'price must be a number ≥ 0' })
-  .min(0, { error: 'price must be a number ≥ 0' })
-  .max(MAX_PRICE, { error: `price must be at most ${MAX_PRICE}` });
+  .check(
+    z.minimum(0, { error: 'price must be a number ≥ 0' }),
+    z.maximum(MAX_PRICE, { error: `price must be at most ${MAX_PRICE}` }),
+  );
 
 /** One line of an order. */
 export const orderItemSchema = z.strictObject(
   {
     product_id: idField('product_id'),
     quantity: quantityField,
-    price: priceField.optional(),
+    price: z.optional(priceField),
   },
   { error: 'each item must be an object with product_id and quantity' },
 );
 
+const itemsField = z
+  .array(orderItemSchema, { error: 'items must be a non-empty array' })
+  .check(
+    z.minLength(1, { error: 'items must be a non-empty array' }),
+    z.maxLength(MAX_ITEMS, { error: `items must have at most ${MAX_ITEMS} entries` }),
+  );
+
 /** The canonical request body. */
 export const canonicalOrderSchema = z.strictObject({
-  order_id: orderIdField.optional(),
+  order_id: z.optional(orderIdField),
   customer_id: idField('customer_id'),
-  items: z
-    .array(orderItemSchema, { error: 'items must be a non-empty array' })
-    .min(1, { error: 'items must be a non-empty array' })
-    .max(MAX_ITEMS, { error: `items must have at most ${MAX_ITEMS} entries` }),
+  items: itemsField,
 });
 
 /** Legacy single-item shape `{ order_id, product, quantity, price }`. */
 export const productOrderSchema = z.strictObject({
-  order_id: orderIdField.optional(),
+  order_id: z.optional(orderIdField),
   product: idField('product'),
   quantity: quantityField,
-  price: priceField.optional(),
+  price: z.optional(priceField),
 });
 
 /** Legacy single-item shape `{ order_id, item, quantity }`. */
 export const itemOrderSchema = z.strictObject({
-  order_id: orderIdField.optional(),
+  order_id: z.optional(orderIdField),
   item: idField('item'),
   quantity: quantityField,
 });
@@ -80,8 +91,8 @@ export const itemOrderSchema = z.strictObject({
 /** The normalised order the workflow carries: order_id required, customer_id null for legacy shapes. */
 export const workflowOrderSchema = z.strictObject({
   order_id: orderIdField,
-  customer_id: idField('customer_id').nullable(),
-  items: canonicalOrderSchema.shape.items,
+  customer_id: z.nullable(idField('customer_id')),
+  items: itemsField,
 });
 
 export type OrderItem = z.infer<typeof orderItemSchema>;
@@ -137,7 +148,7 @@ function valueAt(body: unknown, path: PropertyKey[]): unknown {
   return value;
 }
 
-function toFieldErrors(error: z.ZodError, body: unknown): FieldError[] {
+function toFieldErrors(error: z.core.$ZodError, body: unknown): FieldError[] {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   for (const issue of error.issues) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   canonicalOrderSchema,
   itemOrderSchema,
@@ -8,7 +8,7 @@ import {
 } from '../../core/order.ts';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without the per-schema `$schema` key. */
-function schemaOf(schema: z.ZodType): Record<string, unknown> {
+function schemaOf(schema: z.core.$ZodType): Record<string, unknown> {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown
@@ -17,21 +17,22 @@ function schemaOf(schema: z.ZodType): Record<string, unknown> {
 }
 
 // Response shapes. Requests come from the one order schema in src/core/order.ts.
+const count = z.int().check(z.minimum(0));
 const orderResponse = z.strictObject({
   order_id: z.string(),
-  customer_id: z.string().nullable(),
+  customer_id: z.nullable(z.string()),
   items: z.array(orderItemSchema),
   status: z.enum(orderStatuses),
-  attempts: z.number().int().min(0),
-  last_error: z.string().nullable(),
-  redrives: z.number().int().min(0),
+  attempts: count,
+  last_error: z.nullable(z.string()),
+  redrives: count,
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
 });
 const failedOrderResponse = z.strictObject({
   order_id: z.string(),
   reason: z.string(),
-  attempts: z.number().int().min(0),
+  attempts: count,
   message_id: z.string(),
   body: z.string(),
   failed_at: z.iso.datetime(),
@@ -40,19 +41,15 @@ const errorResponse = z.strictObject({
   error: z.strictObject({
     code: z.string(),
     message: z.string(),
-    fields: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+    fields: z.optional(z.array(z.strictObject({ field: z.string(), message: z.string() }))),
   }),
 });
-const depth = z.strictObject({ visible: z.number().int(), inFlight: z.number().int() });
+const depth = z.strictObject({ visible: z.int(), inFlight: z.int() });
 const healthResponse = z.looseObject({
   status: z.literal('ok'),
-  orders: z.strictObject({
-    PENDING: z.number().int(),
-    FULFILLED: z.number().int(),
-    FAILED: z.number().int(),
-  }),
-  failed_orders: z.number().int(),
-  queues: z.strictObject({ order_queue: depth, order_dlq: depth }).optional(),
+  orders: z.optional(z.strictObject({ PENDING: z.int(), FULFILLED: z.int(), FAILED: z.int() })),
+  failed_orders: z.optional(z.int()),
+  queues: z.optional(z.strictObject({ order_queue: depth, order_dlq: depth })),
 });
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
