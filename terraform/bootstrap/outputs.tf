@@ -1,0 +1,9 @@
+output "state_bucket" {
+  description = "Pass as -backend-config=bucket=... to terraform init in envs/."
+  value       = aws_s3_bucket.state.bucket
+}
+
+output "lock_table" {
+  description = "Pass as -backend-config=dynamodb_table=... to terraform init in envs/."
+  value       = aws_dynamodb_table.lock.name
+}

@@ -1,0 +1,51 @@
+variable "environment" {
+  description = "Environment name: dev, staging or prod."
+  type        = string
+}
+
+variable "package_dir" {
+  description = "Directory of the Lambda zips built by npm run package."
+  type        = string
+}
+
+variable "workflow_type" {
+  description = "EXPRESS or STANDARD."
+  type        = string
+  default     = "EXPRESS"
+}
+
+variable "max_receive_count" {
+  description = "Fulfilment attempts before an order is dead-lettered."
+  type        = number
+  default     = 3
+}
+
+variable "fulfillment_success_rate" {
+  description = "Probability that one simulated fulfilment attempt succeeds."
+  type        = number
+  default     = 0.7
+}
+
+variable "alarm_email" {
+  description = "Email for alarm notifications; empty for none."
+  type        = string
+  default     = ""
+}
+
+variable "deletion_protection" {
+  description = "Protect the tables from deletion."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Retention of every log group."
+  type        = number
+  default     = 30
+}
+
+variable "throttle_rate_limit" {
+  description = "API usage plan requests per second."
+  type        = number
+  default     = 1000
+}

@@ -1,0 +1,152 @@
+# One function per entry point in src/entrypoints/lambda, each with its own least-privilege role. The
+# environment of each function is exactly what its config parser requires (src/config.ts LAMBDA_ENVIRONMENT);
+# the IAM actions are exactly the SDK commands it sends. test/contracts/terraform.test.ts checks both.
+
+locals {
+  seed = var.random_seed == "" ? {} : { DOFS_RANDOM_SEED = var.random_seed }
+  functions = {
+    api = {
+      timeout = 29
+      memory  = 512
+      environment = {
+        ORDERS_TABLE        = var.orders_table_name
+        FAILED_ORDERS_TABLE = var.failed_orders_table_name
+        ORDER_QUEUE_URL     = var.order_queue_url
+        STATE_MACHINE_ARN   = var.state_machine_arn
+      }
+      statements = [
+        { actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], resources = [var.orders_table_arn, "${var.orders_table_arn}/index/by-status"] },
+        { actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"], resources = [var.failed_orders_table_arn, "${var.failed_orders_table_arn}/index/by-failed-at"] },
+        { actions = ["states:StartSyncExecution"], resources = [var.state_machine_arn] },
+        { actions = ["sqs:SendMessage"], resources = [var.order_queue_arn] },
+      ]
+    }
+    validate-order = {
+      timeout     = 5
+      memory      = 256
+      environment = {}
+      statements  = []
+    }
+    store-order = {
+      timeout = 10
+      memory  = 256
+      environment = {
+        ORDERS_TABLE = var.orders_table_name
+      }
+      statements = [
+        { actions = ["dynamodb:GetItem", "dynamodb:PutItem"], resources = [var.orders_table_arn] },
+      ]
+    }
+    fulfill-order = {
+      timeout = var.fulfill_timeout_seconds
+      memory  = 256
+      environment = merge({
+        ORDERS_TABLE             = var.orders_table_name
+        FULFILLMENT_SUCCESS_RATE = tostring(var.fulfillment_success_rate)
+      }, local.seed)
+      statements = [
+        { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
+        { actions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.order_queue_arn] },
+      ]
+    }
+    dead-letter = {
+      timeout = 10
+      memory  = 256
+      environment = {
+        ORDERS_TABLE        = var.orders_table_name
+        FAILED_ORDERS_TABLE = var.failed_orders_table_name
+      }
+      statements = [
+        { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
+        { actions = ["dynamodb:PutItem"], resources = [var.failed_orders_table_arn] },
+        { actions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.dlq_arn] },
+      ]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  for_each           = local.functions
+  name               = "${var.name_prefix}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  for_each          = local.functions
+  name              = "/aws/lambda/${var.name_prefix}-${each.key}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "this" {
+  for_each = local.functions
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
+  }
+
+  # X-Ray accepts no resource-level permissions: "*" is the only form it takes.
+  statement {
+    sid       = "Tracing"
+    actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    resources = ["*"]
+  }
+
+  dynamic "statement" {
+    for_each = each.value.statements
+    content {
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.functions
+  name     = "${var.name_prefix}-${each.key}"
+  role     = aws_iam_role.this[each.key].id
+  policy   = data.aws_iam_policy_document.this[each.key].json
+}
+
+resource "aws_lambda_function" "this" {
+  for_each         = local.functions
+  function_name    = "${var.name_prefix}-${each.key}"
+  role             = aws_iam_role.this[each.key].arn
+  runtime          = "nodejs24.x"
+  handler          = "index.handler"
+  filename         = "${var.package_dir}/${each.key}.zip"
+  source_code_hash = filebase64sha256("${var.package_dir}/${each.key}.zip")
+  timeout          = each.value.timeout
+  memory_size      = each.value.memory
+  architectures    = ["arm64"]
+
+  environment {
+    variables = merge(each.value.environment, {
+      POWERTOOLS_SERVICE_NAME = "dofs-${each.key}"
+    })
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.this[each.key].name
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,164 @@
+resource "aws_sns_topic" "this" {
+  name              = "${var.name_prefix}-alarms"
+  kms_master_key_id = "alias/aws/sns"
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  count     = var.alarm_email == "" ? 0 : 1
+  topic_arn = aws_sns_topic.this.arn
+  protocol  = "email"
+  endpoint  = var.alarm_email
+}
+
+# The DLQ alarm. ApproximateNumberOfMessagesVisible is the metric that exists (other spellings never fire);
+# it catches a dead-letter handler that cannot keep up or keeps failing.
+resource "aws_cloudwatch_metric_alarm" "dlq_visible" {
+  alarm_name          = "${var.name_prefix}-dlq-messages-visible"
+  alarm_description   = "Messages are waiting in order_dlq."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = var.dlq_name }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 1
+  threshold           = var.dlq_alarm_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+# The dead-letter handler drains order_dlq within seconds, so the queue depth alone rarely shows a failure:
+# the handler's own OrdersDeadLettered metric (Powertools EMF) counts every order that landed in failed_orders.
+resource "aws_cloudwatch_metric_alarm" "dead_lettered" {
+  alarm_name          = "${var.name_prefix}-orders-dead-lettered"
+  alarm_description   = "Orders failed every attempt and were recorded in failed_orders."
+  namespace           = "DOFS"
+  metric_name         = "OrdersDeadLettered"
+  dimensions          = { service = "dofs-dead-letter" }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = var.dlq_alarm_threshold
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_errors" {
+  for_each            = var.function_names
+  alarm_name          = "${var.name_prefix}-${each.key}-errors"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "function_throttles" {
+  for_each            = var.function_names
+  alarm_name          = "${var.name_prefix}-${each.key}-throttles"
+  namespace           = "AWS/Lambda"
+  metric_name         = "Throttles"
+  dimensions          = { FunctionName = each.value }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "executions_failed" {
+  alarm_name          = "${var.name_prefix}-workflow-executions-failed"
+  namespace           = "AWS/States"
+  metric_name         = "ExecutionsFailed"
+  dimensions          = { StateMachineArn = var.state_machine_arn }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${var.name_prefix}-api-5xx"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "5XXError"
+  dimensions          = { ApiName = var.api_name, Stage = var.api_stage_name }
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_latency_p99" {
+  alarm_name          = "${var.name_prefix}-api-latency-p99"
+  namespace           = "AWS/ApiGateway"
+  metric_name         = "Latency"
+  dimensions          = { ApiName = var.api_name, Stage = var.api_stage_name }
+  extended_statistic  = "p99"
+  period              = 300
+  evaluation_periods  = 2
+  threshold           = var.api_p99_latency_ms
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.this.arn]
+  tags                = var.tags
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name_prefix
+  dashboard_body = jsonencode({
+    widgets = [
+      {
+        type = "metric", x = 0, y = 0, width = 12, height = 6
+        properties = {
+          title   = "Orders", region = data.aws_region.current.region, stat = "Sum", period = 60
+          metrics = [["DOFS", "OrdersAccepted", "service", "dofs-api"], ["DOFS", "OrdersFulfilled", "service", "dofs-fulfill"], ["DOFS", "OrdersDeadLettered", "service", "dofs-dead-letter"]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 0, width = 12, height = 6
+        properties = {
+          title   = "order_dlq", region = data.aws_region.current.region, stat = "Maximum", period = 60
+          metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dlq_name]]
+        }
+      },
+      {
+        type = "metric", x = 0, y = 6, width = 12, height = 6
+        properties = {
+          title   = "API latency p99 and 5xx", region = data.aws_region.current.region, period = 60
+          metrics = [["AWS/ApiGateway", "Latency", "ApiName", var.api_name, "Stage", var.api_stage_name, { stat = "p99" }], ["AWS/ApiGateway", "5XXError", "ApiName", var.api_name, "Stage", var.api_stage_name, { stat = "Sum" }]]
+        }
+      },
+      {
+        type = "metric", x = 12, y = 6, width = 12, height = 6
+        properties = {
+          title   = "Workflow", region = data.aws_region.current.region, stat = "Sum", period = 60
+          metrics = [["AWS/States", "ExecutionsSucceeded", "StateMachineArn", var.state_machine_arn], ["AWS/States", "ExecutionsFailed", "StateMachineArn", var.state_machine_arn]]
+        }
+      },
+    ]
+  })
+}
+
+data "aws_region" "current" {}
