@@ -290,6 +290,7 @@ describe('Terraform, verified offline', () => {
     }
     assert.equal(
       ((sqs.aws_sqs_queue as Hcl).orders[0] as Hcl).visibility_timeout_seconds,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, compared as text.
       '${6 * var.consumer_timeout_seconds}',
     );
     assert.match(
