@@ -24,7 +24,7 @@ const META = new Set(['count', 'for_each', 'depends_on', 'lifecycle', 'provider'
 
 function checkBlock(where: string, block: Hcl, allowed: BlockSchema, problems: string[], topLevel: boolean) {
   for (const [key, value] of Object.entries(block)) {
-    if (topLevel && META.has(key)) {
+    if (key === 'dynamic' || (topLevel && META.has(key))) {
       if (key === 'dynamic') {
         for (const [name, bodies] of Object.entries(value as Hcl)) {
           const nested = allowed.blocks[name];
@@ -63,6 +63,7 @@ describe('Terraform, verified offline', () => {
   it('parses every .tf file (hcl2json) in the expected modules and roots', () => {
     assert.deepEqual([...modules.keys()].sort(), [
       'bootstrap',
+      'cicd',
       'envs/dev',
       'envs/prod',
       'envs/staging',
