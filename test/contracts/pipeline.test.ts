@@ -53,9 +53,10 @@ describe('the build role', () => {
     assert.ok(statements.length > 0);
     for (const s of statements) {
       assert.ok(!s.actions.includes('*'), 'no "*" action');
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as text.
-      if (s.actions.includes('iam:PassRole'))
+      if (s.actions.includes('iam:PassRole')) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform interpolations, compared as text.
         assert.deepEqual(s.resources, ['arn:${local.partition}:iam::${local.account}:role/dofs-*']);
+      }
     }
     assert.doesNotMatch(text, /AdministratorAccess|PowerUserAccess/);
     assert.doesNotMatch(text, /destroy/);
