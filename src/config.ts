@@ -132,6 +132,7 @@ const awsSchema = z.object({
   STATE_MACHINE_ARN: nonEmpty('STATE_MACHINE_ARN'),
   FULFILLMENT_SUCCESS_RATE: localSchema.shape.FULFILLMENT_SUCCESS_RATE,
   DOFS_RANDOM_SEED: localSchema.shape.DOFS_RANDOM_SEED,
+  WORKFLOW_TYPE: oneOf('WORKFLOW_TYPE', ['EXPRESS', 'STANDARD'], 'EXPRESS'),
 });
 type AwsVariables = z.infer<typeof awsSchema>;
 
@@ -140,7 +141,7 @@ type AwsVariables = z.infer<typeof awsSchema>;
  * set exactly these (the contract tests compare the two).
  */
 export const LAMBDA_ENVIRONMENT = {
-  api: ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE', 'ORDER_QUEUE_URL', 'STATE_MACHINE_ARN'],
+  api: ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE', 'ORDER_QUEUE_URL', 'STATE_MACHINE_ARN', 'WORKFLOW_TYPE'],
   'validate-order': [],
   'store-order': ['ORDERS_TABLE'],
   'fulfill-order': ['ORDERS_TABLE', 'FULFILLMENT_SUCCESS_RATE', 'DOFS_RANDOM_SEED'],

@@ -31,7 +31,9 @@ export function buildApi(config: LambdaConfig<'api'>, deps: { logger: Logger; me
   const orders = new DynamoDbOrderRepository(dynamo, config.ORDERS_TABLE);
   const failedOrders = new DynamoDbFailedOrderRepository(dynamo, config.FAILED_ORDERS_TABLE);
   const queue = new SqsMessageSender(new SQSClient({}), config.ORDER_QUEUE_URL);
-  const workflow = new StepFunctionsOrderWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN);
+  const workflow = new StepFunctionsOrderWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN, {
+    type: config.WORKFLOW_TYPE,
+  });
   const queries = createOrderQueries({ orders, failedOrders });
   return createHttpApp({
     submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds }),

@@ -1,39 +1,96 @@
-import { type SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  type SFNClient,
+  StartExecutionCommand,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { OrderWorkflow, OrderWorkflowInput, WorkflowRun } from '../../core/ports.ts';
 
+export type WorkflowType = 'EXPRESS' | 'STANDARD';
+
 /**
- * Runs the order workflow on AWS as a synchronous EXPRESS execution (StartSyncExecution), so the API answers
- * 202 only after StoreOrder and SendToQueue have succeeded — the same promise as the local host. An
- * asynchronous EXPRESS start would answer 202 before anything is stored, and EXPRESS runs at most once.
- * The execution name is not used for de-duplication (EXPRESS does not); StoreOrder's conditional put gives
- * replays and conflicts their answers.
+ * Runs the order workflow on AWS and resolves when its intake steps have finished, so the API answers 202
+ * only after StoreOrder and SendToQueue succeeded — the same promise as the local host.
+ *
+ * - EXPRESS (default): StartSyncExecution. An asynchronous EXPRESS start would answer before anything is
+ *   stored, and EXPRESS runs at most once. Names are not de-duplicated; StoreOrder's conditional put gives
+ *   replays and conflicts their answers.
+ * - STANDARD: StartExecution (name = order id: the same name and input is idempotent, another input is
+ *   ExecutionAlreadyExists, a conflict), then DescribeExecution until it ends.
  */
 export class StepFunctionsOrderWorkflow implements OrderWorkflow {
   readonly #client: Pick<SFNClient, 'send'>;
   readonly #stateMachineArn: string;
+  readonly #type: WorkflowType;
+  readonly #pollMs: number;
+  readonly #timeoutMs: number;
 
-  constructor(client: Pick<SFNClient, 'send'>, stateMachineArn: string) {
+  constructor(
+    client: Pick<SFNClient, 'send'>,
+    stateMachineArn: string,
+    options: { type?: WorkflowType; pollMs?: number; timeoutMs?: number } = {},
+  ) {
     this.#client = client;
     this.#stateMachineArn = stateMachineArn;
+    this.#type = options.type ?? 'EXPRESS';
+    this.#pollMs = options.pollMs ?? 100;
+    // API Gateway gives an integration 29 s.
+    this.#timeoutMs = options.timeoutMs ?? 25_000;
   }
 
-  async run(input: OrderWorkflowInput): Promise<WorkflowRun> {
+  run(input: OrderWorkflowInput): Promise<WorkflowRun> {
+    return this.#type === 'EXPRESS' ? this.#runExpress(input) : this.#runStandard(input);
+  }
+
+  async #runExpress(input: OrderWorkflowInput): Promise<WorkflowRun> {
     const result = await this.#client.send(
       new StartSyncExecutionCommand({
         stateMachineArn: this.#stateMachineArn,
-        // Execution names allow 80 characters of [A-Za-z0-9-_]: the order id schema guarantees that.
-        name: `${input.order.order_id}`.slice(0, 80),
+        name: input.order.order_id,
         input: JSON.stringify(input),
       }),
     );
-    if (result.status === 'SUCCEEDED')
-      return { status: 'SUCCEEDED', output: result.output ? JSON.parse(result.output) : null };
-    if (result.status === 'FAILED')
-      return { status: 'FAILED', error: result.error ?? 'States.Runtime', cause: result.cause ?? '' };
+    return this.#toRun(result.status, result.output, result.error, result.cause);
+  }
+
+  async #runStandard(input: OrderWorkflowInput): Promise<WorkflowRun> {
+    let executionArn: string | undefined;
+    try {
+      ({ executionArn } = await this.#client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.#stateMachineArn,
+          name: input.order.order_id,
+          input: JSON.stringify(input),
+        }),
+      ));
+    } catch (error) {
+      // Same name, different input (a different submission of the id): the order is someone else's.
+      if (error instanceof ExecutionAlreadyExists) return { status: 'ALREADY_RAN', sameInput: false };
+      throw error;
+    }
+    const deadline = Date.now() + this.#timeoutMs;
+    for (;;) {
+      const execution = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+      if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
+        return this.#toRun(execution.status, execution.output, execution.error, execution.cause);
+      }
+      if (Date.now() > deadline) {
+        // Still running: it will finish on its own; the client retries with the same order_id.
+        return { status: 'FAILED', error: 'TransientError', cause: 'the workflow is still running' };
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
+  }
+
+  #toRun(status: string | undefined, output?: string, error?: string, cause?: string): WorkflowRun {
+    if (status === 'SUCCEEDED') return { status: 'SUCCEEDED', output: output ? JSON.parse(output) : null };
+    if (status === 'FAILED')
+      return { status: 'FAILED', error: error ?? 'States.Runtime', cause: cause ?? '' };
     return {
       status: 'FAILED',
       error: 'TransientError',
-      cause: `execution ${result.status ?? 'ended without a status'}`,
+      cause: `execution ${status ?? 'ended without a status'}`,
     };
   }
 }

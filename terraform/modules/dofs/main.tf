@@ -42,6 +42,7 @@ module "lambdas" {
   order_queue_arn          = module.sqs.order_queue_arn
   dlq_arn                  = module.sqs.dlq_arn
   state_machine_arn        = local.state_machine_arn
+  workflow_type            = var.workflow_type
   fulfillment_success_rate = var.fulfillment_success_rate
   fulfill_timeout_seconds  = local.fulfill_timeout
   log_retention_days       = var.log_retention_days

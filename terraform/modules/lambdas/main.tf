@@ -4,6 +4,8 @@
 
 locals {
   seed = var.random_seed == "" ? {} : { DOFS_RANDOM_SEED = var.random_seed }
+  # arn:...:stateMachine:NAME -> arn:...:execution:NAME:* (DescribeExecution is granted on executions)
+  executions_arn = "${replace(var.state_machine_arn, ":stateMachine:", ":execution:")}:*"
   functions = {
     api = {
       timeout = 29
@@ -13,11 +15,14 @@ locals {
         FAILED_ORDERS_TABLE = var.failed_orders_table_name
         ORDER_QUEUE_URL     = var.order_queue_url
         STATE_MACHINE_ARN   = var.state_machine_arn
+        WORKFLOW_TYPE       = var.workflow_type
       }
       statements = [
         { actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], resources = [var.orders_table_arn, "${var.orders_table_arn}/index/by-status"] },
         { actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"], resources = [var.failed_orders_table_arn, "${var.failed_orders_table_arn}/index/by-failed-at"] },
-        { actions = ["states:StartSyncExecution"], resources = [var.state_machine_arn] },
+        var.workflow_type == "EXPRESS"
+        ? { actions = ["states:StartSyncExecution"], resources = [var.state_machine_arn] }
+        : { actions = ["states:DescribeExecution", "states:StartExecution"], resources = [var.state_machine_arn, local.executions_arn] },
         { actions = ["sqs:SendMessage"], resources = [var.order_queue_arn] },
       ]
     }

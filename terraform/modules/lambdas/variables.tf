@@ -48,6 +48,12 @@ variable "state_machine_arn" {
   type        = string
 }
 
+variable "workflow_type" {
+  description = "EXPRESS (the api starts executions synchronously) or STANDARD (it starts them and polls)."
+  type        = string
+  default     = "EXPRESS"
+}
+
 variable "fulfillment_success_rate" {
   description = "Probability that one simulated fulfilment attempt succeeds."
   type        = number
