@@ -51,6 +51,11 @@ const localSchema = z.object({
   CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64, 8),
   DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100, 1),
   DOFS_WORKFLOW_ENGINE: oneOf('DOFS_WORKFLOW_ENGINE', ['compiled', 'aws-local-stepfunctions'], 'compiled'),
+  DOFS_API_KEY: z.optional(
+    z.string().check(z.minLength(16, { error: 'DOFS_API_KEY must be at least 16 characters' })),
+  ),
+  DOFS_RATE_LIMIT_PER_S: integer('DOFS_RATE_LIMIT_PER_S', 0, 1_000_000, 10_000),
+  DOFS_MAX_BACKLOG: integer('DOFS_MAX_BACKLOG', 1, 100_000_000, 100_000),
   ALERT_WEBHOOK_URL: z.optional(
     z.url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' }),
   ),
@@ -72,6 +77,9 @@ export type LocalConfig = Readonly<{
   commitDelayMs: number;
   alertWebhookUrl: string | undefined;
   workflowEngine: 'compiled' | 'aws-local-stepfunctions';
+  apiKey: string | undefined;
+  rateLimitPerSecond: number;
+  maxBacklog: number;
 }>;
 
 /** A configuration variable is missing or malformed; the message names it. */
@@ -117,6 +125,9 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     commitDelayMs: raw.DOFS_COMMIT_DELAY_MS,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
     workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
+    apiKey: raw.DOFS_API_KEY,
+    rateLimitPerSecond: raw.DOFS_RATE_LIMIT_PER_S,
+    maxBacklog: raw.DOFS_MAX_BACKLOG,
   });
 }
 

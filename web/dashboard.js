@@ -3,6 +3,17 @@
 const REFRESH_MS = 2000;
 const $ = (selector) => document.querySelector(selector);
 
+// With DOFS_API_KEY set, open the dashboard once as /?api_key=...: the key is kept in this browser's
+// localStorage and sent as x-api-key on every call, and removed from the address bar.
+const params = new URLSearchParams(location.search);
+if (params.has('api_key')) {
+  localStorage.setItem('dofsApiKey', params.get('api_key'));
+  history.replaceState(null, '', location.pathname);
+}
+const apiKey = localStorage.getItem('dofsApiKey');
+const api = (path, init = {}) =>
+  fetch(path, { ...init, headers: { ...(init.headers ?? {}), ...(apiKey ? { 'x-api-key': apiKey } : {}) } });
+
 function cell(text, className) {
   const td = document.createElement('td');
   td.textContent = text ?? '';
@@ -119,7 +130,7 @@ let timer;
 async function refresh() {
   clearTimeout(timer);
   try {
-    const response = await fetch('/dashboard/data', { cache: 'no-store' });
+    const response = await api('/dashboard/data', { cache: 'no-store' });
     const data = await response.json();
     renderCounts(data);
     renderCharts(data.series);
@@ -133,7 +144,7 @@ async function refresh() {
 }
 
 async function redrive(path) {
-  const response = await fetch(path, { method: 'POST' });
+  const response = await api(path, { method: 'POST' });
   const body = await response.json();
   const out = $('#form-result');
   out.className = response.ok ? 'ok' : 'error';
@@ -153,7 +164,7 @@ $('#order-form').addEventListener('submit', async (event) => {
   const order = { customer_id: form.get('customer_id'), items: [item] };
   if (form.get('order_id')) order.order_id = form.get('order_id');
   const out = $('#form-result');
-  const response = await fetch('/order', {
+  const response = await api('/order', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(order),

@@ -21,6 +21,7 @@ import { createRedriveOrders } from '../core/redrive-orders.ts';
 import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
 import { createValidateOrder } from '../core/validate-order.ts';
+import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
 import { createNodeServer } from '../entrypoints/http/node-server.ts';
@@ -135,6 +136,23 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
       metricsText: () => metrics.text(),
     }),
   });
+  // The overload bound reads a cached backlog, refreshed a few times a second, never per request.
+  let backlog = 0;
+  const backlogTimer = setInterval(() => {
+    queue.depth().then(
+      (depth) => {
+        backlog = depth.visible;
+      },
+      () => undefined,
+    );
+  }, 250);
+  backlogTimer.unref();
+  const guard = createGuards({
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    ratePerSecond: config.rateLimitPerSecond,
+    maxBacklog: config.maxBacklog,
+    backlog: () => backlog,
+  });
   let server: Server | undefined;
 
   return {
@@ -154,7 +172,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
       for (const poller of pollers) poller.start();
       await alarm.evaluate();
       alarm.start();
-      server = createNodeServer(app, logger);
+      server = createNodeServer(app, logger, guard);
       const listening = server;
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);
@@ -174,6 +192,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
         await closing;
       }
       await workflow.drain();
+      clearInterval(backlogTimer);
       await Promise.all(pollers.map((p) => p.stop()));
       await alarm.stop();
       db.close();

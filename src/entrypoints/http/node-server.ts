@@ -37,38 +37,45 @@ function send(res: ServerResponse, response: HttpResponse, close = false): void 
 export function createNodeServer(
   handle: (request: HttpRequest) => Promise<HttpResponse>,
   logger: Logger,
+  guard?: (request: HttpRequest, client: string) => HttpResponse | undefined,
 ): Server {
-  return createServer({ keepAliveTimeout: 5000 }, async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    let body: string | undefined;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      try {
-        body = await readBody(req);
-      } catch (error) {
-        if (error instanceof BodyTooLarge) {
-          send(
-            res,
-            json(413, {
-              error: { code: 'PayloadTooLarge', message: `body is larger than ${MAX_BODY_BYTES} bytes` },
-            }),
-            true,
-          );
-        } else {
-          send(res, errorResponse(error, logger), true);
+  // requestTimeout and headersTimeout bound slow clients: a request that cannot finish in 30 s is dropped.
+  return createServer(
+    { keepAliveTimeout: 5000, requestTimeout: 30_000, headersTimeout: 10_000 },
+    async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      let body: string | undefined;
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        try {
+          body = await readBody(req);
+        } catch (error) {
+          if (error instanceof BodyTooLarge) {
+            send(
+              res,
+              json(413, {
+                error: { code: 'PayloadTooLarge', message: `body is larger than ${MAX_BODY_BYTES} bytes` },
+              }),
+              true,
+            );
+          } else {
+            send(res, errorResponse(error, logger), true);
+          }
+          return;
         }
-        return;
       }
-    }
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const response = await handle({
-      method: req.method ?? 'GET',
-      path: url.pathname,
-      query: url.searchParams,
-      headers,
-      body,
-    });
-    send(res, response);
-  });
+      const headers: Record<string, string | undefined> = {};
+      for (const [name, value] of Object.entries(req.headers))
+        headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      const request = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body,
+      };
+      // The guard runs before any route: the key, the rate limit and the overload bound (local host only).
+      const refusal = guard?.(request, req.socket.remoteAddress ?? 'unknown');
+      send(res, refusal ?? (await handle(request)));
+    },
+  );
 }
