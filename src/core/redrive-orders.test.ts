@@ -86,3 +86,15 @@ describe('redriveOrders', () => {
     assert.equal(await failedOrders.count(), 0);
   });
 });
+
+describe('redriveOrders after an interrupted redrive', () => {
+  it('removes the leftover record of an order that was re-queued and fulfilled meanwhile', async () => {
+    const { orders, failedOrders, sent, failed, redrive } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    await orders.transition(id, 'FAILED', { status: 'PENDING', updated_at: 'x' });
+    await orders.transition(id, 'PENDING', { status: 'FULFILLED', updated_at: 'y' });
+    assert.deepEqual(await redrive.redriveOne(id), { ok: true, orderId: id });
+    assert.equal(await failedOrders.count(), 0);
+    assert.deepEqual(sent, [], 'nothing is sent again for a fulfilled order');
+  });
+});

@@ -39,6 +39,13 @@ export function createRedriveOrders(deps: {
       last_error: null,
       updated_at: new Date(deps.clock.now()).toISOString(),
     });
+    // A failed_orders record beside an order that is no longer FAILED is what an interrupted redrive leaves
+    // (its last step, deleting the record, did not happen): PENDING still needs its message, FULFILLED is done.
+    if (!moved && record !== undefined && order.status === OrderStatus.FULFILLED) {
+      await deps.failedOrders.delete(orderId);
+      log.info('stale failed_orders record of a fulfilled order removed');
+      return { ok: true, orderId };
+    }
     const interruptedEarlier = !moved && order.status === OrderStatus.PENDING && record !== undefined;
     if (!moved && !interruptedEarlier) {
       return {

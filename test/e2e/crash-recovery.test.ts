@@ -6,40 +6,12 @@ import {
   eventually,
   type Json,
   mapLimit,
-  type ServerProcess,
   startServer,
+  streamOrders,
   tempDataDir,
 } from '../support/server-process.ts';
 
 const MAX_RECEIVE_COUNT = 3;
-
-/** Streams orders from `clients` concurrent clients until told to stop; records every id that got a 2xx. */
-function streamOrders(target: () => ServerProcess, clients: number, prefix: string) {
-  const accepted = new Set<string>();
-  let stopped = false;
-  let next = 0;
-  const done = Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (!stopped) {
-        const order_id = `${prefix}-${next++}`;
-        try {
-          const response = await call(`${target().url}/order`, { body: anOrderBody({ order_id }) });
-          if (response.status === 202 || response.status === 200) accepted.add(order_id);
-        } catch {
-          // Connection refused or reset by the kill: this order was never acknowledged.
-          await new Promise((r) => setTimeout(r, 10));
-        }
-      }
-    }),
-  );
-  return {
-    accepted,
-    stop: async () => {
-      stopped = true;
-      await done;
-    },
-  };
-}
 
 describe('crash recovery', () => {
   const cleanups: (() => void)[] = [];
@@ -59,7 +31,12 @@ describe('crash recovery', () => {
     };
     let server = await startServer(env);
     const logs: Record<string, unknown>[][] = [server.logs];
-    const stream = streamOrders(() => server, 8, 'crash');
+    const stream = streamOrders(
+      () => server,
+      8,
+      'crash',
+      (order_id) => anOrderBody({ order_id }),
+    );
     await eventually(async () => stream.accepted.size >= 400, 30_000, 5);
     await server.kill();
     const acceptedBeforeKill = stream.accepted.size;

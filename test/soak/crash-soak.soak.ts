@@ -1,6 +1,7 @@
 // npm run test:soak: repeated SIGKILLs under load, during dead-lettering and during a redrive, then overload
 // past capacity. Bounded in count and time; targets only 127.0.0.1. Its figures are in docs/reliability.md.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import autocannon from 'autocannon';
 import { anOrderBody } from '../support/builders.ts';
@@ -11,6 +12,7 @@ import {
   mapLimit,
   type ServerProcess,
   startServer,
+  streamOrders,
   tempDataDir,
 } from '../support/server-process.ts';
 
@@ -18,32 +20,6 @@ const KILLS = 6;
 const TARGET_ORDERS = 6000;
 const MAX_RECEIVE_COUNT = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Streams orders from `clients` concurrent clients into whichever server is current; records every 2xx. */
-function stream(target: () => ServerProcess | undefined, clients: number, prefix: string) {
-  const accepted = new Set<string>();
-  let stopped = false;
-  let next = 0;
-  const done = Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (!stopped) {
-        const server = target();
-        if (!server) {
-          await sleep(10);
-          continue;
-        }
-        const order_id = `${prefix}-${next++}`;
-        try {
-          const r = await call(`${server.url}/order`, { body: anOrderBody({ order_id }) });
-          if (r.status === 202 || r.status === 200) accepted.add(order_id);
-        } catch {
-          await sleep(5);
-        }
-      }
-    }),
-  );
-  return { accepted, stop: async () => ((stopped = true), await done) };
-}
 
 async function allOrders(server: ServerProcess, ids: Iterable<string>): Promise<Json[]> {
   return mapLimit([...ids], 16, async (id) => (await call(`${server.url}/orders/${id}`)).body);
@@ -71,9 +47,17 @@ function fulfilmentsById(logs: Record<string, unknown>[][]): Map<string, number>
   return counts;
 }
 
+const started: ServerProcess[] = [];
+/** Remembers a server so that a failing test cannot leave it running. */
+function track(server: ServerProcess): ServerProcess {
+  started.push(server);
+  return server;
+}
+
 describe('soak: crashes and overload', { timeout: 600_000 }, () => {
   const cleanups: (() => void)[] = [];
   after(() => {
+    for (const server of started) if (server.child.exitCode === null) server.child.kill('SIGKILL');
     for (const c of cleanups) c();
   });
 
@@ -87,9 +71,14 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
       VISIBILITY_TIMEOUT_SECONDS: '0.3',
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
     };
-    let server: ServerProcess | undefined = await startServer(env);
+    let server: ServerProcess | undefined = track(await startServer(env));
     const logs = [server.logs];
-    const flow = stream(() => server, 8, 'soak');
+    const flow = streamOrders(
+      () => server,
+      8,
+      'soak',
+      (order_id) => anOrderBody({ order_id }),
+    );
     let recovered = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       const goal = Math.round(((kill + 1) * TARGET_ORDERS) / (KILLS + 1));
@@ -98,7 +87,7 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
       const victim: ServerProcess = server as ServerProcess;
       server = undefined;
       await victim.kill();
-      server = await startServer(env);
+      server = track(await startServer(env));
       logs.push(server.logs);
       const line = server.logs.find((l) => l.message === 'recovered unfinished work');
       recovered += Number(line?.resumed ?? 0) + Number(line?.requeued ?? 0);
@@ -140,7 +129,7 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
       VISIBILITY_TIMEOUT_SECONDS: '0.1',
       MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
     };
-    let server = await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '0' });
+    let server = track(await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '0' }));
     const logs = [server.logs];
     const ids = Array.from({ length: 500 }, (_, i) => `dl-${i}`);
     await mapLimit(ids, 16, async (order_id) =>
@@ -150,7 +139,7 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
     for (let i = 0; i < 2; i++) {
       await eventually(async () => (await call(`${server.url}/health`)).body.failed_orders > 0, 30_000, 20);
       await server.kill();
-      server = await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '0' });
+      server = track(await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '0' }));
       logs.push(server.logs);
     }
     await eventually(
@@ -162,13 +151,13 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
     await server.stop();
 
     // Redrive with a healthy service, killed mid-redrive; the restart and a second redrive finish it.
-    server = await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '1' });
+    server = track(await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '1' }));
     logs.push(server.logs);
     const redrive = call(`${server.url}/failed-orders/redrive`, { method: 'POST' }).catch(() => undefined);
     await sleep(30);
     await server.kill();
     await redrive;
-    server = await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '1' });
+    server = track(await startServer({ ...base, FULFILLMENT_SUCCESS_RATE: '1' }));
     logs.push(server.logs);
     const again = await call(`${server.url}/failed-orders/redrive`, { method: 'POST' });
     assert.equal(again.status, 200);
@@ -196,21 +185,25 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
   it('sheds load past its backlog bound with 503 + Retry-After, memory bounded, and completes what it accepted', async (t) => {
     const { dir, remove } = tempDataDir();
     cleanups.push(remove);
-    const server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '1',
-      // A deliberately slow consumer: one message at a time.
-      BATCH_SIZE: '1',
-      CONSUMER_CONCURRENCY: '1',
-      DOFS_MAX_BACKLOG: '500',
-      DOFS_RATE_LIMIT_PER_S: '0',
-    });
+    const server = track(
+      await startServer({
+        DOFS_DATA_DIR: dir,
+        FULFILLMENT_SUCCESS_RATE: '1',
+        // A deliberately slow consumer: one message at a time.
+        BATCH_SIZE: '1',
+        CONSUMER_CONCURRENCY: '1',
+        DOFS_MAX_BACKLOG: '500',
+        DOFS_RATE_LIMIT_PER_S: '0',
+      }),
+    );
     let peakRss = 0;
-    const rssTimer = setInterval(async () => {
-      const status = await import('node:fs')
-        .then((fs) => fs.readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))
-        .catch(() => '');
-      peakRss = Math.max(peakRss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+    const rssTimer = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+        peakRss = Math.max(peakRss, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      } catch {
+        // the process is gone
+      }
     }, 200);
     let i = 0;
     const result = await autocannon({
@@ -230,7 +223,6 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
         },
       ],
     });
-    const shed = result.non2xx;
     await eventually(
       async () => (await call(`${server.url}/health`)).body.orders.PENDING === 0,
       240_000,
@@ -238,11 +230,18 @@ describe('soak: crashes and overload', { timeout: 600_000 }, () => {
     );
     clearInterval(rssTimer);
     const health = (await call(`${server.url}/health`)).body;
-    assert.ok(shed > 0, 'some orders were refused with 503');
-    assert.equal(health.orders.FULFILLED, result['2xx'], 'every accepted order completed, none beyond');
+    const stored = health.orders.PENDING + health.orders.FULFILLED + health.orders.FAILED;
+    assert.ok(result.non2xx > 0, 'some orders were refused with 503');
+    assert.equal(health.orders.FULFILLED, stored, 'every stored order completed');
+    // autocannon stops counting at its deadline with up to `connections` requests in flight, which the
+    // server may still accept: stored orders are the 2xx it counted, plus at most those.
+    assert.ok(
+      stored >= result['2xx'] && stored <= result['2xx'] + 32,
+      `stored ${stored}, 2xx ${result['2xx']}`,
+    );
     assert.ok(peakRss < 300, `peak RSS ${peakRss} MB`);
     t.diagnostic(
-      `offered ~4000/s for 10 s to a one-message consumer: accepted ${result['2xx']}, refused ${shed} (503 + Retry-After), all accepted FULFILLED, peak RSS ${peakRss.toFixed(0)} MB`,
+      `offered ~4000/s for 10 s to a one-message consumer: accepted ${result['2xx']} (+${stored - result['2xx']} in flight at the client's deadline), refused ${result.non2xx} (503 + Retry-After), all stored orders FULFILLED, peak RSS ${peakRss.toFixed(0)} MB`,
     );
     assert.equal(await server.stop(), 0);
   });

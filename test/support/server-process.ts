@@ -115,3 +115,44 @@ export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) 
   );
   return results;
 }
+
+/**
+ * Streams orders from `clients` concurrent clients into whichever server `target` returns (undefined while it
+ * restarts) until told to stop; records every order id that got a 2xx. A refused or reset connection is an
+ * order that was never acknowledged.
+ */
+export function streamOrders(
+  target: () => ServerProcess | undefined,
+  clients: number,
+  prefix: string,
+  body: (orderId: string) => unknown,
+) {
+  const accepted = new Set<string>();
+  let stopped = false;
+  let next = 0;
+  const done = Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (!stopped) {
+        const server = target();
+        if (!server) {
+          await new Promise((r) => setTimeout(r, 10));
+          continue;
+        }
+        const order_id = `${prefix}-${next++}`;
+        try {
+          const response = await call(`${server.url}/order`, { body: body(order_id) });
+          if (response.status === 202 || response.status === 200) accepted.add(order_id);
+        } catch {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    }),
+  );
+  return {
+    accepted,
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
