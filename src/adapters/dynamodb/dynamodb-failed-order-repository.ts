@@ -7,21 +7,11 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../../core/errors.ts';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
+import { toFailedOrder } from '../failed-order-record.ts';
 import { FAILED_ORDERS_TIME_INDEX } from './tables.ts';
 
 const KIND = 'FAILED';
 const failedKey = (r: Pick<FailedOrder, 'failed_at' | 'order_id'>) => `${r.failed_at}#${r.order_id}`;
-
-function toFailedOrder(item: Record<string, unknown>): FailedOrder {
-  return {
-    order_id: item.order_id as string,
-    reason: item.reason as string,
-    attempts: Number(item.attempts),
-    message_id: item.message_id as string,
-    body: item.body as string,
-    failed_at: item.failed_at as string,
-  };
-}
 
 /** The failed_orders table in DynamoDB (PK order_id), listed newest first through a time index. */
 export class DynamoDbFailedOrderRepository implements FailedOrderRepository {

@@ -1,18 +1,8 @@
 import type { StatementSync } from 'node:sqlite';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { toFailedOrder } from '../failed-order-record.ts';
 import type { SqliteDatabase } from './database.ts';
-
-function toFailedOrder(row: Record<string, unknown>): FailedOrder {
-  return {
-    order_id: row.order_id as string,
-    reason: row.reason as string,
-    attempts: Number(row.attempts),
-    message_id: row.message_id as string,
-    body: row.body as string,
-    failed_at: row.failed_at as string,
-  };
-}
 
 /** The failed_orders table, newest failure first. */
 export class SqliteFailedOrderRepository implements FailedOrderRepository {
