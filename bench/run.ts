@@ -299,7 +299,7 @@ const ceiling = Math.max(0, ...steps.filter((s) => s.target === 'ceiling').map((
 const sustained = steps.filter((s) => s.target === 'dofs' && s.lost === 0 && s.drain_s !== null);
 const dofsBest = Math.max(0, ...sustained.map((s) => Math.min(s.accepted_per_s, s.completed_per_s ?? 0)));
 process.stdout.write(
-  `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${(dofsBest / ceiling).toFixed(2)}\n`,
+  `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${ceiling > 0 ? (dofsBest / ceiling).toFixed(2) : 'n/a (no ceiling step)'}\n`,
 );
 mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
 const report = {

@@ -50,6 +50,7 @@ const localSchema = z.object({
   DOFS_SQLITE_SYNC: oneOf('DOFS_SQLITE_SYNC', ['normal', 'full'], 'normal'),
   CONSUMER_CONCURRENCY: integer('CONSUMER_CONCURRENCY', 1, 64, 8),
   DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100, 1),
+  DOFS_SQLITE_BUSY_TIMEOUT_MS: integer('DOFS_SQLITE_BUSY_TIMEOUT_MS', 0, 60_000, 5000),
   DOFS_WORKFLOW_ENGINE: oneOf('DOFS_WORKFLOW_ENGINE', ['compiled', 'aws-local-stepfunctions'], 'compiled'),
   DOFS_API_KEY: z.optional(
     z.string().check(z.minLength(16, { error: 'DOFS_API_KEY must be at least 16 characters' })),
@@ -75,6 +76,7 @@ export type LocalConfig = Readonly<{
   sqliteSync: 'NORMAL' | 'FULL';
   consumerConcurrency: number;
   commitDelayMs: number;
+  busyTimeoutMs: number;
   alertWebhookUrl: string | undefined;
   workflowEngine: 'compiled' | 'aws-local-stepfunctions';
   apiKey: string | undefined;
@@ -123,6 +125,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     sqliteSync: raw.DOFS_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL',
     consumerConcurrency: raw.CONSUMER_CONCURRENCY,
     commitDelayMs: raw.DOFS_COMMIT_DELAY_MS,
+    busyTimeoutMs: raw.DOFS_SQLITE_BUSY_TIMEOUT_MS,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
     workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
     apiKey: raw.DOFS_API_KEY,

@@ -40,6 +40,7 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
   const db = openDatabase(join(config.dataDir, DATABASE_FILE), {
     synchronous: config.sqliteSync,
     commitDelayMs: config.commitDelayMs,
+    busyTimeoutMs: config.busyTimeoutMs,
   });
 
   const orders = new SqliteOrderRepository(db);

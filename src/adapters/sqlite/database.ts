@@ -179,13 +179,13 @@ function transientOrSelf(error: unknown): unknown {
  */
 export function openDatabase(
   path: string,
-  options: { synchronous?: 'NORMAL' | 'FULL'; commitDelayMs?: number } = {},
+  options: { synchronous?: 'NORMAL' | 'FULL'; commitDelayMs?: number; busyTimeoutMs?: number } = {},
 ): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'NORMAL'}`);
-  db.exec('PRAGMA busy_timeout = 5000');
+  db.exec(`PRAGMA busy_timeout = ${Math.round(options.busyTimeoutMs ?? 5000)}`);
   db.exec(SCHEMA);
   return new SqliteDatabase(
     db,
