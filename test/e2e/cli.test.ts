@@ -118,10 +118,26 @@ describe('dofs CLI', () => {
     assert.match(unreachable.stderr, /cannot reach http:\/\/127.0.0.1:9/);
   });
 
-  it('sends the API key as x-api-key when one is given', async () => {
-    // The local host ignores the header; the point is that the flag is accepted and the call still works.
-    const r = await dofs(['--api-key', 'k-123', 'status', 'cli-1'], env);
-    assert.equal(r.code, 0);
+  it('sends the API key as x-api-key, which a host with DOFS_API_KEY requires', async () => {
+    const key = 'cli-test-key-0123456789';
+    const keyed = tempDataDir();
+    const guarded = await startServer({ DOFS_DATA_DIR: keyed.dir, DOFS_API_KEY: key });
+    try {
+      const denied = await dofs(['orders'], { DOFS_URL: guarded.url });
+      assert.deepEqual(
+        [denied.code, denied.stderr.trim()],
+        [1, 'dofs: 401: missing or invalid x-api-key header'],
+      );
+      const wrong = await dofs(['--api-key', 'not-the-key', 'orders'], { DOFS_URL: guarded.url });
+      assert.equal(wrong.code, 1);
+      const allowed = await dofs(['--api-key', key, 'orders'], { DOFS_URL: guarded.url });
+      assert.equal(allowed.code, 0, allowed.stderr);
+      const fromEnv = await dofs(['orders'], { DOFS_URL: guarded.url, DOFS_API_KEY: key });
+      assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    } finally {
+      await guarded.stop();
+      keyed.remove();
+    }
   });
 
   it('offers load and prints a summary with outcomes and latency percentiles', async () => {
