@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import autocannon from 'autocannon';
+import { pacedLoad, quantile } from './paced-load.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -21,7 +21,7 @@ const option = (name: string) => {
 const quick = argv.includes('--quick');
 const only = option('--only');
 const rates = option('--rates')?.split(',').map(Number);
-const STEP_SECONDS = quick ? 8 : 15;
+const STEP_SECONDS = Number(option('--seconds') ?? (quick ? 8 : 15));
 const CEILING_RATES = only && only !== 'ceiling' ? [] : quick ? [2000, 20000] : [2000, 5000, 20000];
 const DOFS_RATES =
   only && only !== 'dofs' ? [] : (rates ?? (quick ? [500, 1000, 2000] : [500, 1000, 1500, 2000, 3000, 5000]));
@@ -37,6 +37,8 @@ interface Step {
   accepted_per_s: number;
   non_2xx: number;
   errors: number;
+  /** Requests due that no connection could take before the window ended (the server was saturated). */
+  unsent: number;
   completed_per_s: number | null;
   /** Seconds after the load stopped until no order was PENDING (retries included); null: not within 120 s. */
   drain_s?: number | null;
@@ -48,6 +50,8 @@ interface Step {
   max_backlog: number | null;
   peak_rss_mb: number;
   cpu_percent: number;
+  /** CPU of the load generator (this process) during the window: it shares the machine's cores. */
+  load_cpu_percent: number;
 }
 
 function startProcess(
@@ -61,16 +65,27 @@ function startProcess(
   });
   return new Promise((resolve, reject) => {
     let buffer = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       buffer += chunk;
       for (const line of buffer.split('\n').slice(0, -1)) {
         const entry = JSON.parse(line) as { message?: string; url?: string; port?: number };
-        if (entry.message === 'DOFS listening')
-          resolve({ child, port: Number(new URL(String(entry.url)).port) });
-        if (entry.message === 'listening') resolve({ child, port: Number(entry.port) });
+        const port =
+          entry.message === 'DOFS listening'
+            ? Number(new URL(String(entry.url)).port)
+            : entry.message === 'listening'
+              ? Number(entry.port)
+              : undefined;
+        if (port !== undefined) {
+          // From here on the server's log lines are drained unread: parsing them would load this process,
+          // which also generates the load.
+          child.stdout?.off('data', onData);
+          child.stdout?.resume();
+          resolve({ child, port });
+        }
       }
       buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
-    });
+    };
+    child.stdout?.setEncoding('utf8').on('data', onData);
     child.once('exit', (code) => reject(new Error(`process exited (${code}) before listening`)));
   });
 }
@@ -110,29 +125,27 @@ function sampler(pid: number) {
 }
 
 async function offer(port: number, rate: number, seconds: number, prefix: string) {
-  let i = 0;
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}`,
+  const cpu0 = process.cpuUsage();
+  const result = await pacedLoad({
+    port,
+    rate,
+    seconds,
     connections: 64,
-    duration: seconds,
-    overallRate: rate,
-    requests: [
-      {
-        method: 'POST',
-        path: '/order',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request: Record<string, unknown>) => ({
-          ...request,
-          body: JSON.stringify({
-            order_id: `${prefix}-${i++}`,
-            customer_id: `c-${i % 100}`,
-            items: [{ product_id: `p-${i % 50}`, quantity: 1 + (i % 3), price: 9.5 }],
-          }),
-        }),
-      },
-    ],
+    path: '/order',
+    body: (i) =>
+      JSON.stringify({
+        order_id: `${prefix}-${i}`,
+        customer_id: `c-${i % 100}`,
+        items: [{ product_id: `p-${i % 50}`, quantity: 1 + (i % 3), price: 9.5 }],
+      }),
   });
-  return result;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    ...result,
+    loadCpuPercent: ((cpu.user + cpu.system) / 1e6 / result.elapsedS) * 100,
+    p50: quantile(result.latenciesMs, 0.5) ?? 0,
+    p99: quantile(result.latenciesMs, 0.99) ?? 0,
+  };
 }
 
 async function health(port: number) {
@@ -140,10 +153,6 @@ async function health(port: number) {
     orders: { PENDING: number; FULFILLED: number; FAILED: number };
     queues: { order_queue: { visible: number; inFlight: number } };
   };
-}
-
-function percentile(sorted: number[], p: number): number | null {
-  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? null) : null;
 }
 
 async function ceilingStep(rate: number): Promise<Step> {
@@ -156,18 +165,20 @@ async function ceilingStep(rate: number): Promise<Step> {
     target: 'ceiling',
     offered: rate,
     seconds: STEP_SECONDS,
-    accepted_per_s: r['2xx'] / STEP_SECONDS,
+    accepted_per_s: r.ok2xx / STEP_SECONDS,
     non_2xx: r.non2xx,
     errors: r.errors,
+    unsent: r.due - r.sent,
     completed_per_s: null,
-    accept_p50_ms: r.latency.p50,
-    accept_p99_ms: r.latency.p99,
+    accept_p50_ms: r.p50,
+    accept_p99_ms: r.p99,
     e2e_first_attempt_p50_ms: null,
     e2e_first_attempt_p99_ms: null,
     lost: null,
     max_backlog: null,
     peak_rss_mb: peakRssMb,
     cpu_percent: cpuPercent,
+    load_cpu_percent: r.loadCpuPercent,
   };
 }
 
@@ -227,20 +238,22 @@ async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfuncti
     target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
     offered: rate,
     seconds: STEP_SECONDS,
-    accepted_per_s: r['2xx'] / STEP_SECONDS,
+    accepted_per_s: r.ok2xx / STEP_SECONDS,
     non_2xx: r.non2xx,
     errors: r.errors,
+    unsent: r.due - r.sent,
     completed_per_s: completedInWindow / STEP_SECONDS,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
-    accept_p50_ms: r.latency.p50,
-    accept_p99_ms: r.latency.p99,
-    e2e_first_attempt_p50_ms: percentile(e2e, 0.5),
-    e2e_first_attempt_p99_ms: percentile(e2e, 0.99),
+    accept_p50_ms: r.p50,
+    accept_p99_ms: r.p99,
+    e2e_first_attempt_p50_ms: quantile(e2e, 0.5),
+    e2e_first_attempt_p99_ms: quantile(e2e, 0.99),
     // An accepted order that is not stored, or not final, is lost.
-    lost: Math.max(0, r['2xx'] - stored) + (stored - terminal),
+    lost: Math.max(0, r.ok2xx - stored) + (stored - terminal),
     max_backlog: maxBacklog,
     peak_rss_mb: peakRssMb,
     cpu_percent: cpuPercent,
+    load_cpu_percent: r.loadCpuPercent,
   };
 }
 
@@ -259,6 +272,7 @@ function printTable(steps: Step[]) {
     'max backlog',
     'RSS MB',
     'CPU %',
+    'load gen CPU %',
   ];
   const rows = steps.map((s) => [
     s.target,
@@ -266,12 +280,13 @@ function printTable(steps: Step[]) {
     fmt(s.accepted_per_s),
     fmt(s.completed_per_s),
     s.target === 'ceiling' ? '-' : fmt(s.drain_s ?? null, 1),
-    `${s.accept_p50_ms} / ${s.accept_p99_ms}`,
+    `${fmt(s.accept_p50_ms, 1)} / ${fmt(s.accept_p99_ms, 1)}`,
     `${fmt(s.e2e_first_attempt_p50_ms)} / ${fmt(s.e2e_first_attempt_p99_ms)}`,
     fmt(s.lost),
     fmt(s.max_backlog),
     fmt(s.peak_rss_mb),
     fmt(s.cpu_percent),
+    fmt(s.load_cpu_percent),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
