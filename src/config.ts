@@ -52,6 +52,7 @@ const localSchema = z.object({
   DOFS_COMMIT_DELAY_MS: integer('DOFS_COMMIT_DELAY_MS', 0, 100, 1),
   DOFS_SQLITE_BUSY_TIMEOUT_MS: integer('DOFS_SQLITE_BUSY_TIMEOUT_MS', 0, 60_000, 5000),
   DOFS_WORKFLOW_ENGINE: oneOf('DOFS_WORKFLOW_ENGINE', ['compiled', 'aws-local-stepfunctions'], 'compiled'),
+  DOFS_WORKFLOW_TYPE: oneOf('DOFS_WORKFLOW_TYPE', ['EXPRESS', 'STANDARD'], 'EXPRESS'),
   DOFS_API_KEY: z.optional(
     z.string().check(z.minLength(16, { error: 'DOFS_API_KEY must be at least 16 characters' })),
   ),
@@ -79,6 +80,8 @@ export type LocalConfig = Readonly<{
   busyTimeoutMs: number;
   alertWebhookUrl: string | undefined;
   workflowEngine: 'compiled' | 'aws-local-stepfunctions';
+  /** EXPRESS: no execution journal (AWS's default type); STANDARD: journaled, resumed after a crash. */
+  workflowType: 'EXPRESS' | 'STANDARD';
   apiKey: string | undefined;
   rateLimitPerSecond: number;
   maxBacklog: number;
@@ -128,6 +131,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     busyTimeoutMs: raw.DOFS_SQLITE_BUSY_TIMEOUT_MS,
     alertWebhookUrl: raw.ALERT_WEBHOOK_URL,
     workflowEngine: raw.DOFS_WORKFLOW_ENGINE,
+    workflowType: raw.DOFS_WORKFLOW_TYPE,
     apiKey: raw.DOFS_API_KEY,
     rateLimitPerSecond: raw.DOFS_RATE_LIMIT_PER_S,
     maxBacklog: raw.DOFS_MAX_BACKLOG,

@@ -1,22 +1,16 @@
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
-import { EventSourcePoller } from '../adapters/local/event-source-poller.ts';
 import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
-import { openDatabase } from '../adapters/sqlite/database.ts';
-import { SqliteExecutionJournal } from '../adapters/sqlite/sqlite-execution-journal.ts';
-import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-order-repository.ts';
-import { SqliteOrderRepository } from '../adapters/sqlite/sqlite-order-repository.ts';
-import { SqliteQueue } from '../adapters/sqlite/sqlite-queue.ts';
-import { findStrandedPendingOrders } from '../adapters/sqlite/sqlite-reconciliation.ts';
+import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
+import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
+import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
 import { LocalOrderWorkflow } from '../adapters/stepfunctions/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../adapters/stepfunctions/order-workflow-definition.ts';
-import { jsonLogger, randomSource, systemClock, systemIds } from '../adapters/system/system.ts';
+import { jsonLogger, systemClock, systemIds } from '../adapters/system/system.ts';
 import type { LocalConfig } from '../config.ts';
-import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
-import { createFulfillOrder } from '../core/fulfill-order.ts';
 import { createOrderQueries } from '../core/order-queries.ts';
-import type { Logger } from '../core/ports.ts';
+import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../core/ports.ts';
 import { createRedriveOrders } from '../core/redrive-orders.ts';
 import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
@@ -25,37 +19,104 @@ import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
 import { createNodeServer } from '../entrypoints/http/node-server.ts';
-import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
-import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
+import type { StorageCommand, StorageEvent } from './local-storage-thread.ts';
 
-export const DATABASE_FILE = 'dofs.sqlite';
+export { DATABASE_FILE };
 
 /**
- * The local host: SQLite for orders, failed orders, the queues and the execution journal; the ASL run
- * in-process; pollers in place of event source mappings; node:http in place of API Gateway.
+ * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
+ * the dashboard, metrics and the alarm. The storage thread (./local-storage-thread.ts): the one SQLite
+ * connection (orders, failed orders, the queues, the execution journal) and the pollers that stand in for
+ * event source mappings. Repositories and queues are used here through batched cross-thread calls.
  */
-export function createLocalSystem(config: LocalConfig, options: { logger?: Logger } = {}) {
+export function createLocalSystem(
+  config: LocalConfig,
+  options: { logger?: Logger; onFatal?: (error: unknown) => void } = {},
+) {
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
-  const db = openDatabase(join(config.dataDir, DATABASE_FILE), {
-    synchronous: config.sqliteSync,
-    commitDelayMs: config.commitDelayMs,
-    busyTimeoutMs: config.busyTimeoutMs,
+  const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), { workerData: config });
+  const rpc = new RpcClient(worker);
+  let ready: () => void = () => undefined;
+  let failed: (error: unknown) => void = () => undefined;
+  const started = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    failed = reject;
   });
+  started.catch(() => undefined); // observed by start(); a failure before it is reported there
+  let stopped: () => void = () => undefined;
+  const workerStopped = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  worker.on('message', (message: RpcMessage) => {
+    if (message.type === 'answers') rpc.receive(message.answers);
+    else if (message.type === 'events') {
+      for (const event of message.events as StorageEvent[]) {
+        switch (event[0]) {
+          case 'log':
+            logger[event[1]](event[2], event[3]);
+            break;
+          case 'attempted':
+            metrics.attempted(event[1]);
+            break;
+          case 'completed':
+            metrics.completed(event[1], event[2]);
+            break;
+          case 'ready':
+            ready();
+            break;
+          case 'stopped':
+            stopped();
+            break;
+        }
+      }
+    }
+  });
+  worker.on('error', (error) => {
+    logger.error('storage thread failed', { error: String(error) });
+    rpc.close(new Error('the storage thread failed'));
+    failed(error);
+    stopped();
+    options.onFatal?.(error);
+  });
+  const command = (message: StorageCommand) => worker.postMessage(message);
 
-  const orders = new SqliteOrderRepository(db);
-  const failedOrders = new SqliteFailedOrderRepository(db);
-  const dlq = new SqliteQueue(db, {
-    name: 'order_dlq',
-    visibilityTimeoutMs: config.visibilityTimeoutMs,
-    clock,
+  const orders: OrderRepository = remote<OrderRepository>(rpc, 'orders', {
+    create: true,
+    get: true,
+    transition: true,
+    list: true,
+    countByStatus: true,
   });
-  const queue = new SqliteQueue(db, {
-    name: 'order_queue',
-    visibilityTimeoutMs: config.visibilityTimeoutMs,
-    clock,
-    deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
+  const failedOrders: FailedOrderRepository = remote<FailedOrderRepository>(rpc, 'failedOrders', {
+    put: true,
+    get: true,
+    list: true,
+    delete: true,
+    count: true,
   });
+  // Consumers live in the storage thread, so nobody here listens for sends.
+  const queueStandIn = (name: string): PollableQueue => ({
+    ...remote<PollableQueue>(rpc, name, {
+      send: true,
+      receive: true,
+      delete: true,
+      depth: true,
+      nextVisibleAt: true,
+    }),
+    name,
+    onMessage() {},
+  });
+  const queue = queueStandIn('order_queue');
+  const dlq = queueStandIn('order_dlq');
+  const journal: ExecutionJournal = remote<ExecutionJournal>(rpc, 'journal', {
+    begin: true,
+    restart: true,
+    finish: true,
+    listRunning: true,
+  });
+  // Events of the storage thread are applied to it; they arrive only after this function has returned.
+  const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
 
   const workflow = new LocalOrderWorkflow({
     definition: loadOrderWorkflowDefinition(),
@@ -68,13 +129,12 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
         ).messageId,
       }),
     },
-    journal: new SqliteExecutionJournal(db),
+    ...(config.workflowType === 'STANDARD' ? { journal } : {}),
     clock,
     logger,
     engine: config.workflowEngine,
   });
 
-  const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
   const alarm = new DlqAlarm({
     dlq,
     failedOrders,
@@ -83,34 +143,8 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
     ...(config.alertWebhookUrl ? { webhookUrl: config.alertWebhookUrl } : {}),
   });
 
-  const fulfillOrder = createFulfillOrder({
-    orders,
-    clock,
-    random: randomSource(config.randomSeed),
-    successRate: config.successRate,
-    logger,
-    metrics,
-  });
-  const deadLetterOrder = createDeadLetterOrder({ orders, failedOrders, clock, logger, metrics });
   const redrive = createRedriveOrders({ orders, failedOrders, queue, clock, logger });
   const queries = createOrderQueries({ orders, failedOrders });
-
-  const pollers = [
-    new EventSourcePoller({
-      queue,
-      handler: createFulfillmentBatchHandler(fulfillOrder),
-      batchSize: config.batchSize,
-      concurrency: config.consumerConcurrency,
-      logger,
-    }),
-    new EventSourcePoller({
-      queue: dlq,
-      handler: createDeadLetterBatchHandler(deadLetterOrder),
-      batchSize: config.batchSize,
-      concurrency: 1,
-      logger,
-    }),
-  ];
 
   async function depths() {
     const [orderQueue, orderDlq] = await Promise.all([queue.depth(), dlq.depth()]);
@@ -165,12 +199,13 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
 
     /** Recovers what a previous process left unfinished, starts the consumers, then listens. */
     async start(): Promise<{ port: number }> {
+      await started;
       const resumed = await workflow.resumeUnfinished();
-      const stranded = await findStrandedPendingOrders(db);
+      const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
       for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
-      for (const poller of pollers) poller.start();
+      command({ type: 'start-consumers' });
       await alarm.evaluate();
       alarm.start();
       server = createNodeServer(app, logger, guard);
@@ -194,9 +229,11 @@ export function createLocalSystem(config: LocalConfig, options: { logger?: Logge
       }
       await workflow.drain();
       clearInterval(backlogTimer);
-      await Promise.all(pollers.map((p) => p.stop()));
       await alarm.stop();
-      db.close();
+      command({ type: 'stop' });
+      await workerStopped;
+      rpc.close(new Error('DOFS is stopped'));
+      await worker.terminate();
       logger.info('DOFS stopped');
     },
   };

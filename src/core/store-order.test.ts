@@ -10,30 +10,25 @@ describe('storeOrder', () => {
   it('stores a new order as PENDING with no attempts', async () => {
     const orders = new MemoryOrderRepository();
     const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
-    assert.deepEqual(await storeOrder({ submission_id: 's-1', order }), {
-      outcome: 'CREATED',
-      status: 'PENDING',
-    });
+    const result = await storeOrder({ submission_id: 's-1', order });
     const stored = await orders.get('o-1');
+    assert.deepEqual(result, { outcome: 'CREATED', status: 'PENDING', order: stored });
     assert.deepEqual([stored?.status, stored?.attempts, stored?.submission_id], ['PENDING', 0, 's-1']);
   });
 
   it('answers CREATED again for a re-run of the same submission, so the order is still enqueued', async () => {
     const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
     await storeOrder({ submission_id: 's-1', order });
-    assert.deepEqual(await storeOrder({ submission_id: 's-1', order }), {
-      outcome: 'CREATED',
-      status: 'PENDING',
-    });
+    const again = await storeOrder({ submission_id: 's-1', order });
+    assert.deepEqual([again.outcome, again.status, again.order.submission_id], ['CREATED', 'PENDING', 's-1']);
   });
 
   it('answers EXISTS for another submission of the same payload', async () => {
     const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
     await storeOrder({ submission_id: 's-1', order });
-    assert.deepEqual(await storeOrder({ submission_id: 's-2', order }), {
-      outcome: 'EXISTS',
-      status: 'PENDING',
-    });
+    const other = await storeOrder({ submission_id: 's-2', order });
+    // The order found is the first submission's, unchanged.
+    assert.deepEqual([other.outcome, other.status, other.order.submission_id], ['EXISTS', 'PENDING', 's-1']);
   });
 
   it('throws OrderConflict for the same id with another payload', async () => {

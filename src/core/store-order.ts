@@ -6,6 +6,8 @@ export type StoreOrderResult = {
   /** CREATED: this submission stored it and it must be enqueued; EXISTS: an earlier submission did. */
   outcome: 'CREATED' | 'EXISTS';
   status: OrderStatus;
+  /** The order as stored: this submission's, or the one found. The API answers with it, no second read. */
+  order: Order;
 };
 
 /**
@@ -34,12 +36,12 @@ export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }
       updated_at: now,
     };
     const result = await deps.orders.create(order);
-    if (result.created) return { outcome: 'CREATED', status: OrderStatus.PENDING };
+    if (result.created) return { outcome: 'CREATED', status: OrderStatus.PENDING, order };
     const existing = result.existing;
     if (existing.fingerprint !== order.fingerprint) throw new OrderConflictError(order.order_id);
     if (existing.submission_id === input.submission_id && existing.status === OrderStatus.PENDING) {
-      return { outcome: 'CREATED', status: existing.status };
+      return { outcome: 'CREATED', status: existing.status, order: existing };
     }
-    return { outcome: 'EXISTS', status: existing.status };
+    return { outcome: 'EXISTS', status: existing.status, order: existing };
   };
 }

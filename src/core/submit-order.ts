@@ -39,11 +39,23 @@ export function createSubmitOrder(deps: {
     if (run.status === 'ALREADY_RAN' && !run.sameInput) {
       return { ok: false, error: new OrderConflictError(order_id) };
     }
-    const order = await deps.orders.get(order_id);
+    // The workflow's output carries the order StoreOrder wrote or found; only a run that has none (an
+    // execution name that already ran) costs a read.
+    const order =
+      (run.status === 'SUCCEEDED' ? storedOrderOf(run.output, order_id) : undefined) ??
+      (await deps.orders.get(order_id));
     if (!order) {
       throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
     }
     if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
     return { ok: true, order, replayed: order.submission_id !== submission_id };
   };
+}
+
+/** The `stored.order` of a workflow output (see StoreOrderResult), if it is there and is this order's. */
+function storedOrderOf(output: unknown, orderId: string): Order | undefined {
+  const order = (output as { stored?: { order?: Partial<Order> } } | null)?.stored?.order;
+  return order && order.order_id === orderId && typeof order.fingerprint === 'string'
+    ? (order as Order)
+    : undefined;
 }

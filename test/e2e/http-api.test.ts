@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
 
 describe('HTTP API (server process)', () => {
   let server: ServerProcess;
@@ -185,8 +185,11 @@ describe('HTTP API (server process)', () => {
 
   it('writes JSON log lines that carry the order id', async () => {
     await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'logged-1' }) });
-    const lines = server.logs.filter((l) => l.order_id === 'logged-1');
-    assert.ok(lines.some((l) => l.message === 'order accepted'));
+    // Lines are written once per event-loop turn, so the line may follow the response by a moment.
+    await eventually(
+      async () => server.logs.some((l) => l.order_id === 'logged-1' && l.message === 'order accepted'),
+      2000,
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { MAX_BUNDLE_BYTES, type PackagedFunction, packageFunctions } from '../../scripts/package.ts';
+import type { StoreOrderResult } from '../../src/core/store-order.ts';
 import { sqsEvent, sqsRecord } from '../support/builders.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
@@ -68,8 +69,11 @@ describe('Lambda bundles (built with esbuild, invoked against dynalite)', () => 
     const order = { order_id: 'bundle-1', customer_id: 'c-1', items: [{ product_id: 'p-1', quantity: 2 }] };
     const validation = await handlers.get('validate-order')?.({ order });
     assert.deepEqual(validation, { valid: true, order });
-    const stored = await handlers.get('store-order')?.({ submission_id: 's-1', order });
-    assert.deepEqual(stored, { outcome: 'CREATED', status: 'PENDING' });
+    const stored = (await handlers.get('store-order')?.({ submission_id: 's-1', order })) as StoreOrderResult;
+    assert.deepEqual(
+      [stored?.outcome, stored?.status, stored?.order?.order_id, stored?.order?.submission_id],
+      ['CREATED', 'PENDING', 'bundle-1', 's-1'],
+    );
     const batch = await handlers.get('fulfill-order')?.(
       sqsEvent(sqsRecord(JSON.stringify({ order_id: 'bundle-1' }))),
     );

@@ -10,9 +10,17 @@ import { createSubmitOrder } from '../../src/core/submit-order.ts';
 import { createValidateOrder } from '../../src/core/validate-order.ts';
 import { ManualClock, recordingLogger } from './builders.ts';
 
-/** The real ASL run in-process against memory adapters, with millisecond retry intervals. */
+/**
+ * The real ASL run in-process against memory adapters, with millisecond retry intervals. STANDARD (the
+ * default here) journals executions; EXPRESS runs without a journal, as `npm start` does by default.
+ */
 export function localWorkflowHarness(
-  options: { orders?: OrderRepository; journal?: MemoryExecutionJournal; engine?: WorkflowEngineName } = {},
+  options: {
+    orders?: OrderRepository;
+    journal?: MemoryExecutionJournal;
+    engine?: WorkflowEngineName;
+    type?: 'EXPRESS' | 'STANDARD';
+  } = {},
 ) {
   const clock = new ManualClock();
   const orders = options.orders ?? new MemoryOrderRepository();
@@ -29,7 +37,7 @@ export function localWorkflowHarness(
         MessageId: (await queue.send(JSON.stringify(MessageBody))).messageId,
       }),
     },
-    journal,
+    ...(options.type === 'EXPRESS' ? {} : { journal }),
     clock,
     logger,
     retryIntervalMs: 1,

@@ -9,9 +9,9 @@ import { openDatabase } from './database.ts';
 const dir = mkdtempSync(join(tmpdir(), 'dofs-db-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-function fresh() {
+function fresh(options: { busyTimeoutMs?: number } = {}) {
   const path = join(dir, `db-${++n}.sqlite`);
-  const store = openDatabase(path);
+  const store = openDatabase(path, options);
   store.db.exec('CREATE TABLE t (v TEXT)');
   return {
     store,
@@ -72,6 +72,38 @@ describe('SqliteDatabase group commit', () => {
     for (const r of rejected) assert.equal((r as PromiseRejectedResult).reason.name, 'TransientError');
     const acknowledged = results.filter((r) => r.status === 'fulfilled').length;
     assert.equal(count(), 1 + acknowledged, 'exactly the acknowledged rows are there');
+    store.close();
+  });
+
+  it('waits for a lock another process holds without blocking the thread, then runs the writes in order', async () => {
+    const { store, path, count } = fresh({ busyTimeoutMs: 5000 });
+    const intruder = new DatabaseSync(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    const events: string[] = [];
+    const writes = ['a', 'b', 'c'].map((v) =>
+      store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run(v)).then(() => events.push(v)),
+    );
+    // The thread is free while the lock is held: timers run, and release the lock.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    events.push('timer');
+    intruder.exec('ROLLBACK');
+    intruder.close();
+    await Promise.all(writes);
+    assert.deepEqual(events, ['timer', 'a', 'b', 'c']);
+    assert.equal(count(), 3);
+    store.close();
+  });
+
+  it('rejects the queued writes with TransientError once the lock is held longer than the busy timeout', async () => {
+    const { store, path, count } = fresh({ busyTimeoutMs: 50 });
+    const intruder = new DatabaseSync(path);
+    intruder.exec('BEGIN IMMEDIATE');
+    const writes = [1, 2].map(() => store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('x')));
+    for (const write of writes) await assert.rejects(write, { name: 'TransientError', message: /busy/ });
+    intruder.exec('ROLLBACK');
+    intruder.close();
+    await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('after'));
+    assert.equal(count(), 1, 'only the write made after the lock was released is there');
     store.close();
   });
 });

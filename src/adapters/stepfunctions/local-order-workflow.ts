@@ -13,7 +13,13 @@ export interface OrderWorkflowTasks {
 export interface LocalOrderWorkflowDeps {
   definition: unknown;
   tasks: OrderWorkflowTasks;
-  journal: ExecutionJournal;
+  /**
+   * STANDARD semantics: each execution is journaled, so one cut short by a crash is resumed, and a name runs
+   * once. Without a journal, EXPRESS semantics (the AWS default): at most once, nothing written besides
+   * what the steps write. Both are safe for orders: a 202 is only sent once StoreOrder and SendToQueue have
+   * committed, and the start-up reconciliation re-queues a stored order that never reached the queue.
+   */
+  journal?: ExecutionJournal;
   clock: Clock;
   logger: Logger;
   /** Milliseconds between Task retries, overriding the ASL's IntervalSeconds (tests). */
@@ -27,10 +33,11 @@ const BUSINESS_ERRORS = new Set(['OrderInvalid', 'OrderConflict']);
 
 /**
  * Runs the ASL order workflow in-process, the state machine built once, with the compiled executor or
- * with aws-local-stepfunctions (`DOFS_WORKFLOW_ENGINE`).
- * Each execution is journaled (name = order id) before it starts, so executions cut short by a crash are
- * re-run by `resumeUnfinished()`; their steps are idempotent. Names behave like Step Functions STANDARD:
- * a second start with the same name does not run again, except after an infrastructure failure.
+ * with aws-local-stepfunctions (`DOFS_WORKFLOW_ENGINE`), as an EXPRESS or a STANDARD workflow
+ * (`DOFS_WORKFLOW_TYPE`). STANDARD journals each execution (name = order id) before it starts, so
+ * executions cut short by a crash are re-run by `resumeUnfinished()` (their steps are idempotent), and a
+ * second start with the same name does not run again, except after an infrastructure failure. EXPRESS
+ * runs every start: a duplicate is caught by StoreOrder's conditional put, as on AWS.
  */
 export class LocalOrderWorkflow implements OrderWorkflow {
   readonly #engine: WorkflowEngine;
@@ -53,16 +60,27 @@ export class LocalOrderWorkflow implements OrderWorkflow {
         sameInput: running.fingerprint === fingerprint,
       }));
     }
-    return this.#track(name, fingerprint, this.#startOrFind(name, input, fingerprint));
+    return this.#track(
+      name,
+      fingerprint,
+      this.deps.journal
+        ? this.#startOrFind(this.deps.journal, name, input, fingerprint)
+        : this.#runMachine(name, input),
+    );
   }
 
-  async #startOrFind(name: string, input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
+  async #startOrFind(
+    journal: ExecutionJournal,
+    name: string,
+    input: OrderWorkflowInput,
+    fingerprint: string,
+  ): Promise<WorkflowRun> {
     const record = { name, input: JSON.stringify(input), fingerprint, now: this.deps.clock.now() };
-    const begun = await this.deps.journal.begin(record);
+    const begun = await journal.begin(record);
     if (!begun.created) {
       const { existing } = begun;
       const retriable = existing.status === 'FAILED' && !BUSINESS_ERRORS.has(existing.error ?? '');
-      if (!retriable || !(await this.deps.journal.restart(record))) {
+      if (!retriable || !(await journal.restart(record))) {
         return { status: 'ALREADY_RAN', sameInput: existing.fingerprint === fingerprint };
       }
     }
@@ -71,6 +89,7 @@ export class LocalOrderWorkflow implements OrderWorkflow {
 
   /** Re-runs every execution a previous process started and did not finish. */
   async resumeUnfinished(): Promise<number> {
+    if (!this.deps.journal) return 0;
     const running = await this.deps.journal.listRunning();
     for (const record of running) {
       this.deps.logger.info('resuming workflow execution', { order_id: record.name });
@@ -109,7 +128,7 @@ export class LocalOrderWorkflow implements OrderWorkflow {
       });
     }
     const now = this.deps.clock.now();
-    await this.deps.journal.finish(
+    await this.deps.journal?.finish(
       name,
       run.status === 'FAILED'
         ? { status: 'FAILED', error: run.error, cause: run.cause, now }

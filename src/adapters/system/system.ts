@@ -15,6 +15,30 @@ export function randomSource(seed: string | undefined): RandomSource {
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
+let stdoutLines: string[] = [];
+
+function flushStdout(): void {
+  if (stdoutLines.length === 0) return;
+  const text = stdoutLines.join('');
+  stdoutLines = [];
+  process.stdout.write(text);
+}
+
+/**
+ * Writes log lines to stdout once per event-loop turn instead of once per line (at thousands of lines a
+ * second the write calls were a tenth of the HTTP thread's time), and what is left when the process exits.
+ * A `kill -9` loses at most the lines of the turn it interrupts.
+ */
+export function bufferedStdout(line: string): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', flushStdout);
+  }
+  if (stdoutLines.length === 0) setImmediate(flushStdout);
+  stdoutLines.push(line);
+}
+let exitHook = false;
+
 /** One JSON object per line, with the bound fields (order_id) on every line. */
 export function jsonLogger(options: {
   level: LogLevel;
@@ -22,7 +46,7 @@ export function jsonLogger(options: {
   fields?: LogFields;
 }): Logger {
   const threshold = LEVELS[options.level];
-  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const write = options.write ?? bufferedStdout;
   const bound = options.fields ?? {};
   const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
     if (LEVELS[level] < threshold) return;

@@ -1,0 +1,149 @@
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { DofsError, TransientError } from '../../core/errors.ts';
+
+/**
+ * Calls between the HTTP thread and the storage thread (worker_threads). Calls made during one event-loop
+ * turn travel as one message, and so do the answers: at thousands of calls per second the cost of crossing
+ * threads is paid per turn, not per call. Errors keep their name and message, and the typed ones their
+ * type: a TransientError (SQLite busy, full, I/O) is still answered 503 + Retry-After, a bad cursor 400.
+ */
+
+type Port = MessagePort | Worker;
+
+export type Call = [id: number, target: string, method: string, args: unknown[]];
+export type Answer = [id: number, ok: true, value: unknown] | [id: number, ok: false, error: SerializedError];
+interface SerializedError {
+  name: string;
+  message: string;
+  transient: boolean;
+  /** The HTTP status of a DofsError. */
+  status?: number;
+}
+
+export type RpcMessage =
+  | { type: 'calls'; calls: Call[] }
+  | { type: 'answers'; answers: Answer[] }
+  | { type: 'events'; events: unknown[] };
+
+function serialize(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), transient: false };
+  return {
+    name: error.name,
+    message: error.message,
+    transient: error instanceof TransientError,
+    ...(error instanceof DofsError ? { status: error.status } : {}),
+  };
+}
+
+function revive(error: SerializedError): Error {
+  if (error.transient) return new TransientError(error.message);
+  if (error.status !== undefined) return new DofsError(error.name, error.message, error.status);
+  const revived = new Error(error.message);
+  revived.name = error.name;
+  return revived;
+}
+
+/** Collects items and posts them as one message at the end of the current event-loop turn. */
+export class Batcher<T> {
+  #items: T[] = [];
+  #scheduled = false;
+  readonly #post: (items: T[]) => void;
+
+  constructor(post: (items: T[]) => void) {
+    this.#post = post;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#items.length === 0) return;
+    const items = this.#items;
+    this.#items = [];
+    this.#post(items);
+  }
+}
+
+/** The calling side. `closed` rejects every call made after (and every answer still owed at) close. */
+export class RpcClient {
+  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
+  readonly #calls: Batcher<Call>;
+  #nextId = 1;
+  #closed: Error | undefined;
+
+  constructor(port: Port) {
+    this.#calls = new Batcher((calls) => port.postMessage({ type: 'calls', calls } satisfies RpcMessage));
+  }
+
+  /** Feed every `answers` message of the port here. */
+  receive(answers: Answer[]): void {
+    for (const answer of answers) {
+      const waiting = this.#pending.get(answer[0]);
+      if (!waiting) continue;
+      this.#pending.delete(answer[0]);
+      if (answer[1]) waiting.resolve(answer[2]);
+      else waiting.reject(revive(answer[2]));
+    }
+  }
+
+  call(target: string, method: string, args: unknown[]): Promise<unknown> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#calls.push([id, target, method, args]);
+    });
+  }
+
+  close(reason: Error): void {
+    this.#closed = reason;
+    for (const waiting of this.#pending.values()) waiting.reject(reason);
+    this.#pending.clear();
+  }
+}
+
+type AsyncMethodOf<T> = {
+  [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+}[keyof T];
+
+/**
+ * A stand-in for an object of the other thread: each method becomes a call to it. `methods` names every
+ * async method of T (the compiler refuses a missing one).
+ */
+export function remote<T>(
+  client: RpcClient,
+  target: string,
+  methods: Record<AsyncMethodOf<T>, true>,
+): Pick<T, AsyncMethodOf<T>> {
+  return Object.fromEntries(
+    Object.keys(methods).map((method) => [method, (...args: unknown[]) => client.call(target, method, args)]),
+  ) as Pick<T, AsyncMethodOf<T>>;
+}
+
+/** The serving side: runs each call on `targets[target][method]` and answers once it settles. */
+export function serveRpc(port: MessagePort, targets: Record<string, object>): (calls: Call[]) => void {
+  const answers = new Batcher<Answer>((batch) =>
+    port.postMessage({ type: 'answers', answers: batch } satisfies RpcMessage),
+  );
+  return (calls) => {
+    for (const [id, target, method, args] of calls) {
+      let result: Promise<unknown>;
+      try {
+        const fn = (targets[target] as Record<string, unknown> | undefined)?.[method];
+        if (typeof fn !== 'function') throw new Error(`no method ${target}.${method} in the storage thread`);
+        result = Promise.resolve(fn.apply(targets[target], args));
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      result.then(
+        (value) => answers.push([id, true, value]),
+        (error: unknown) => answers.push([id, false, serialize(error)]),
+      );
+    }
+  };
+}

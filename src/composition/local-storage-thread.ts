@@ -1,0 +1,143 @@
+// The storage thread of the local host (a worker_threads Worker started by ./local.ts). It owns the one
+// SQLite connection, so SQLite's single writer is one thread and never waits on a lock held by another,
+// and it runs the consumers (the order_queue and order_dlq pollers), which live next to the data they
+// claim. The HTTP thread reaches the repositories and queues through batched calls (thread-rpc.ts); this
+// thread sends back log records and metric events, batched per turn.
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { EventSourcePoller } from '../adapters/local/event-source-poller.ts';
+import { Batcher, type RpcMessage, serveRpc } from '../adapters/local/thread-rpc.ts';
+import { DATABASE_FILE, openDatabase } from '../adapters/sqlite/database.ts';
+import { SqliteExecutionJournal } from '../adapters/sqlite/sqlite-execution-journal.ts';
+import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-order-repository.ts';
+import { SqliteOrderRepository } from '../adapters/sqlite/sqlite-order-repository.ts';
+import { SqliteQueue } from '../adapters/sqlite/sqlite-queue.ts';
+import { findStrandedPendingOrders } from '../adapters/sqlite/sqlite-reconciliation.ts';
+import { randomSource, systemClock } from '../adapters/system/system.ts';
+import type { LocalConfig } from '../config.ts';
+import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
+import { createFulfillOrder } from '../core/fulfill-order.ts';
+import type { LogFields, Logger, OrderMetrics } from '../core/ports.ts';
+import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
+import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
+
+/** What the storage thread sends besides call answers: log records and metric events. */
+export type StorageEvent =
+  | ['log', level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: LogFields]
+  | ['attempted', succeeded: boolean]
+  | ['completed', status: 'FULFILLED' | 'FAILED', endToEndMs: number]
+  | ['ready']
+  | ['stopped'];
+
+/** Messages the HTTP thread sends besides calls. */
+export type StorageCommand = { type: 'start-consumers' } | { type: 'stop' };
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+
+const port = parentPort;
+if (!port) throw new Error('local-storage-thread.ts runs as a worker thread');
+const config = workerData as LocalConfig;
+const events = new Batcher<StorageEvent>((batch) =>
+  port.postMessage({ type: 'events', events: batch } satisfies RpcMessage),
+);
+
+/** Forwards log records (with their own time) to the HTTP thread's logger, filtered by level here. */
+function forwardingLogger(bound: LogFields = {}): Logger {
+  const threshold = LEVELS[config.logLevel];
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: LogFields) => {
+    if (LEVELS[level] < threshold) return;
+    events.push(['log', level, message, { time: new Date().toISOString(), ...bound, ...fields }]);
+  };
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    child: (fields) => forwardingLogger({ ...bound, ...fields }),
+  };
+}
+
+const metrics: OrderMetrics = {
+  accepted() {},
+  attempted: (succeeded) => events.push(['attempted', succeeded]),
+  completed: (status, endToEndMs) => events.push(['completed', status, endToEndMs]),
+};
+
+const clock = systemClock;
+const logger = forwardingLogger();
+const db = openDatabase(join(config.dataDir, DATABASE_FILE), {
+  synchronous: config.sqliteSync,
+  commitDelayMs: config.commitDelayMs,
+  busyTimeoutMs: config.busyTimeoutMs,
+});
+const orders = new SqliteOrderRepository(db);
+const failedOrders = new SqliteFailedOrderRepository(db);
+const dlq = new SqliteQueue(db, {
+  name: 'order_dlq',
+  visibilityTimeoutMs: config.visibilityTimeoutMs,
+  clock,
+});
+const queue = new SqliteQueue(db, {
+  name: 'order_queue',
+  visibilityTimeoutMs: config.visibilityTimeoutMs,
+  clock,
+  deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
+});
+
+const pollers = [
+  new EventSourcePoller({
+    queue,
+    handler: createFulfillmentBatchHandler(
+      createFulfillOrder({
+        orders,
+        clock,
+        random: randomSource(config.randomSeed),
+        successRate: config.successRate,
+        logger,
+        metrics,
+      }),
+    ),
+    batchSize: config.batchSize,
+    concurrency: config.consumerConcurrency,
+    logger,
+  }),
+  new EventSourcePoller({
+    queue: dlq,
+    handler: createDeadLetterBatchHandler(
+      createDeadLetterOrder({ orders, failedOrders, clock, logger, metrics }),
+    ),
+    batchSize: config.batchSize,
+    concurrency: 1,
+    logger,
+  }),
+];
+
+const serve = serveRpc(port, {
+  orders,
+  failedOrders,
+  order_queue: queue,
+  order_dlq: dlq,
+  journal: new SqliteExecutionJournal(db),
+  reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
+});
+
+port.on('message', (message: RpcMessage | StorageCommand) => {
+  switch (message.type) {
+    case 'calls':
+      serve(message.calls);
+      break;
+    case 'start-consumers':
+      for (const poller of pollers) poller.start();
+      break;
+    case 'stop':
+      // Batches in flight finish and commit; then the connection is closed and the thread can end.
+      Promise.all(pollers.map((p) => p.stop())).then(() => {
+        db.close();
+        events.push(['stopped']);
+        events.flush();
+        port.close();
+      });
+      break;
+  }
+});
+events.push(['ready']);
