@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EventSourcePoller } from '../adapters/local/event-source-poller.ts';
 import { Batcher, type RpcMessage, serveRpc } from '../adapters/local/thread-rpc.ts';
+import { startCheckpointer } from '../adapters/sqlite/checkpointer.ts';
 import { DATABASE_FILE, openDatabase } from '../adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../adapters/sqlite/sqlite-execution-journal.ts';
 import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-order-repository.ts';
@@ -65,11 +66,14 @@ const metrics: OrderMetrics = {
 
 const clock = systemClock;
 const logger = forwardingLogger();
-const db = openDatabase(join(config.dataDir, DATABASE_FILE), {
+const path = join(config.dataDir, DATABASE_FILE);
+const db = openDatabase(path, {
   synchronous: config.sqliteSync,
   commitDelayMs: config.commitDelayMs,
   busyTimeoutMs: config.busyTimeoutMs,
+  autoCheckpoint: false,
 });
+const checkpointer = await startCheckpointer(path, logger);
 const orders = new SqliteOrderRepository(db);
 const failedOrders = new SqliteFailedOrderRepository(db);
 const dlq = new SqliteQueue(db, {
@@ -131,12 +135,14 @@ port.on('message', (message: RpcMessage | StorageCommand) => {
       break;
     case 'stop':
       // Batches in flight finish and commit; then the connection is closed and the thread can end.
-      Promise.all(pollers.map((p) => p.stop())).then(() => {
-        db.close();
-        events.push(['stopped']);
-        events.flush();
-        port.close();
-      });
+      Promise.all(pollers.map((p) => p.stop()))
+        .then(() => checkpointer.stop())
+        .then(() => {
+          db.close();
+          events.push(['stopped']);
+          events.flush();
+          port.close();
+        });
       break;
   }
 });

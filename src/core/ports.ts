@@ -54,8 +54,8 @@ export interface OrderRepository {
   /** Puts the order unless its id exists; then returns the order already there. */
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }>;
   get(orderId: string): Promise<Order | undefined>;
-  /** Applies the change if the order is in `expected` status; returns the new order, or undefined if not. */
-  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined>;
+  /** Applies the change if the order is in `expected` status; says whether it did. */
+  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean>;
   /** Newest first. */
   list(query: ListOrdersQuery): Promise<Page<Order>>;
   countByStatus(): Promise<Record<OrderStatus, number>>;

@@ -43,15 +43,17 @@ export function orderRepositoryContract(
         countAttempt: true,
         updated_at: '2026-02-01T00:00:00.000Z',
       });
-      assert.equal(moved?.status, OrderStatus.FULFILLED);
-      assert.equal(moved?.attempts, 1);
-      assert.equal(moved?.updated_at, '2026-02-01T00:00:00.000Z');
+      assert.equal(moved, true);
+      const stored = await repo.get(order.order_id);
+      assert.equal(stored?.status, OrderStatus.FULFILLED);
+      assert.equal(stored?.attempts, 1);
+      assert.equal(stored?.updated_at, '2026-02-01T00:00:00.000Z');
       const replay = await repo.transition(order.order_id, OrderStatus.PENDING, {
         status: OrderStatus.FULFILLED,
         countAttempt: true,
         updated_at: '2026-02-02T00:00:00.000Z',
       });
-      assert.equal(replay, undefined, 'a replayed transition is a no-op');
+      assert.equal(replay, false, 'a replayed transition is a no-op');
       assert.equal((await repo.get(order.order_id))?.attempts, 1);
     });
 
@@ -70,16 +72,21 @@ export function orderRepositoryContract(
         last_error: 'boom 2',
         updated_at: at,
       });
-      const failed = await repo.transition(order.order_id, 'PENDING', { status: 'FAILED', updated_at: at });
+      assert.equal(
+        await repo.transition(order.order_id, 'PENDING', { status: 'FAILED', updated_at: at }),
+        true,
+      );
+      const failed = await repo.get(order.order_id);
       assert.equal(failed?.attempts, 2);
       assert.equal(failed?.last_error, 'boom 2', 'an omitted last_error is left as it was');
-      const redriven = await repo.transition(order.order_id, 'FAILED', {
+      await repo.transition(order.order_id, 'FAILED', {
         status: 'PENDING',
         resetAttempts: true,
         countRedrive: true,
         last_error: null,
         updated_at: at,
       });
+      const redriven = await repo.get(order.order_id);
       assert.deepEqual(
         {
           status: redriven?.status,
@@ -94,7 +101,7 @@ export function orderRepositoryContract(
     it('does not transition an unknown order', async () => {
       assert.equal(
         await (await make()).transition('ghost', 'PENDING', { status: 'FAILED', updated_at: 'x' }),
-        undefined,
+        false,
       );
     });
 

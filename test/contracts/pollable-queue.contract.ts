@@ -92,6 +92,31 @@ export function pollableQueueContract(adapter: string, make: () => QueuePair) {
       assert.equal(dead?.receiveCount, 1, 'the DLQ counts its own receives');
     });
 
+    it('never delivers an exhausted message, however many there are, and dead-letters each', async () => {
+      const { queue, dlq, clock } = make();
+      // More exhausted messages than one receive takes, so some lie beyond its first look at the head.
+      for (let i = 0; i < 12; i++) await queue.send(`poison-${i}`);
+      for (let receive = 1; receive <= 3; receive++) {
+        assert.equal((await queue.receive(10)).length + (await queue.receive(10)).length, 12);
+        if (receive < 3) clock.advance(1000);
+      }
+      // Ahead of them (visible earlier): more fresh messages than one receive takes.
+      for (let i = 0; i < 25; i++) await queue.send(`fresh-${i}`);
+      clock.advance(1000);
+      const delivered: string[] = [];
+      for (let batch = await queue.receive(10); batch.length > 0; batch = await queue.receive(10)) {
+        delivered.push(...batch.map((m) => m.body));
+      }
+      assert.deepEqual(
+        delivered.filter((body) => body.startsWith('poison')),
+        [],
+        'none delivered a 4th time',
+      );
+      assert.equal(delivered.length, 25);
+      const dead = [...(await dlq.receive(10)), ...(await dlq.receive(10))];
+      assert.equal(dead.length, 12);
+    });
+
     it('wakes listeners on send and the DLQ listeners on a dead-letter move', async () => {
       const { queue, dlq, clock } = make();
       let queueWakes = 0;

@@ -78,7 +78,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
     return Item ? toOrder(Item) : undefined;
   }
 
-  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined> {
+  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
     const sets = ['updated_at = :updated_at'];
     const values: Item = { ':expected': expected, ':updated_at': change.updated_at };
     if (change.status !== undefined) {
@@ -102,7 +102,7 @@ export class DynamoDbOrderRepository implements OrderRepository {
       values[':last_error'] = change.last_error;
     }
     try {
-      const { Attributes } = await this.#client.send(
+      await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { order_id: orderId },
@@ -110,12 +110,11 @@ export class DynamoDbOrderRepository implements OrderRepository {
           ConditionExpression: '#status = :expected',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Attributes ? toOrder(Attributes) : undefined;
+      return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
+      if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
   }

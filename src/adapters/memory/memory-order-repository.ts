@@ -21,16 +21,16 @@ export class MemoryOrderRepository implements OrderRepository {
     return order ? structuredClone(order) : undefined;
   }
 
-  async transition(orderId: string, expected: OrderStatus, change: OrderChange) {
+  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
     const order = this.#orders.get(orderId);
-    if (!order || order.status !== expected) return undefined;
+    if (!order || order.status !== expected) return false;
     if (change.status !== undefined) order.status = change.status;
     if (change.resetAttempts) order.attempts = 0;
     if (change.countAttempt) order.attempts += 1;
     if (change.countRedrive) order.redrives += 1;
     if (change.last_error !== undefined) order.last_error = change.last_error;
     order.updated_at = change.updated_at;
-    return structuredClone(order);
+    return true;
   }
 
   async list(query: ListOrdersQuery): Promise<Page<Order>> {

@@ -244,7 +244,13 @@ function transientOrSelf(error: unknown): unknown {
  */
 export function openDatabase(
   path: string,
-  options: { synchronous?: 'NORMAL' | 'FULL'; commitDelayMs?: number; busyTimeoutMs?: number } = {},
+  options: {
+    synchronous?: 'NORMAL' | 'FULL';
+    commitDelayMs?: number;
+    busyTimeoutMs?: number;
+    /** false: no automatic checkpoints on this connection; a checkpointer (checkpointer.ts) runs them. */
+    autoCheckpoint?: boolean;
+  } = {},
 ): SqliteDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
@@ -254,6 +260,7 @@ export function openDatabase(
   // pages back from the OS) and no temp files for sorts.
   db.exec('PRAGMA cache_size = -65536');
   db.exec('PRAGMA temp_store = MEMORY');
+  if (options.autoCheckpoint === false) db.exec('PRAGMA wal_autocheckpoint = 0');
   const busyTimeoutMs = Math.round(options.busyTimeoutMs ?? 5000);
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   db.exec(SCHEMA);

@@ -38,13 +38,15 @@ export class SqliteOrderRepository implements OrderRepository {
       VALUES (:order_id, :customer_id, :items, :status, :attempts, :last_error, :fingerprint, :submission_id,
       :redrives, :created_at, :updated_at) ON CONFLICT (order_id) DO NOTHING`);
     this.#get = db.prepare('SELECT * FROM orders WHERE order_id = ?');
+    // Positional parameters and no RETURNING: this runs once or twice per order, and binding by name plus
+    // building the row object cost more than the update itself.
     this.#transition = db.prepare(`UPDATE orders SET
-        status = coalesce(:status, status),
-        attempts = CASE WHEN :reset THEN 0 ELSE attempts END + :add_attempt,
-        redrives = redrives + :add_redrive,
-        last_error = CASE WHEN :set_error THEN :last_error ELSE last_error END,
-        updated_at = :updated_at
-      WHERE order_id = :order_id AND status = :expected RETURNING *`);
+        status = coalesce(?1, status),
+        attempts = CASE WHEN ?2 THEN 0 ELSE attempts END + ?3,
+        redrives = redrives + ?4,
+        last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END,
+        updated_at = ?7
+      WHERE order_id = ?8 AND status = ?9`);
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
   }
 
@@ -65,21 +67,21 @@ export class SqliteOrderRepository implements OrderRepository {
     });
   }
 
-  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<Order | undefined> {
-    return this.#store.run(() => {
-      const row = this.#transition.get({
-        order_id: orderId,
-        expected,
-        status: change.status ?? null,
-        reset: change.resetAttempts ? 1 : 0,
-        add_attempt: change.countAttempt ? 1 : 0,
-        add_redrive: change.countRedrive ? 1 : 0,
-        set_error: change.last_error === undefined ? 0 : 1,
-        last_error: change.last_error ?? null,
-        updated_at: change.updated_at,
-      });
-      return row ? toOrder(row) : undefined;
-    });
+  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
+    return this.#store.run(
+      () =>
+        this.#transition.run(
+          change.status ?? null,
+          change.resetAttempts ? 1 : 0,
+          change.countAttempt ? 1 : 0,
+          change.countRedrive ? 1 : 0,
+          change.last_error === undefined ? 0 : 1,
+          change.last_error ?? null,
+          change.updated_at,
+          orderId,
+          expected,
+        ).changes === 1,
+    );
   }
 
   async list(query: ListOrdersQuery): Promise<Page<Order>> {

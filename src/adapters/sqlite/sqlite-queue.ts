@@ -35,15 +35,20 @@ export class SqliteQueue implements PollableQueue {
     this.name = options.name;
     this.#send = db.prepare(`INSERT INTO messages (message_id, queue, body, sent_at, visible_at)
       VALUES (?, ?, ?, ?, ?)`);
+    // Both statements look only at the head of the queue (the first `max` visible messages in the
+    // messages_ready index), never at the whole visible backlog: a receive costs the same at any depth.
     this.#claim = db.prepare(`UPDATE messages
       SET receive_count = receive_count + 1, visible_at = :invisible_until,
           first_received_at = coalesce(first_received_at, :now)
       WHERE seq IN (SELECT seq FROM messages WHERE queue = :queue AND visible_at <= :now
+                      AND receive_count < :max_receive_count
                     ORDER BY visible_at, seq LIMIT :max)
       RETURNING seq, message_id, body, receive_count, sent_at, first_received_at`);
     this.#moveToDlq = db.prepare(`UPDATE messages
       SET queue = :dlq, receive_count = 0, first_received_at = NULL, visible_at = :now
-      WHERE queue = :queue AND visible_at <= :now AND receive_count >= :max_receive_count`);
+      WHERE seq IN (SELECT seq FROM messages WHERE queue = :queue AND visible_at <= :now
+                    ORDER BY visible_at, seq LIMIT :max)
+        AND receive_count >= :max_receive_count`);
     this.#delete = db.prepare('DELETE FROM messages WHERE seq = ? AND queue = ? AND receive_count = ?');
     this.#depth = db.prepare(`SELECT coalesce(sum(visible_at <= :now), 0) AS visible,
       coalesce(sum(visible_at > :now), 0) AS in_flight FROM messages WHERE queue = :queue`);
@@ -72,6 +77,7 @@ export class SqliteQueue implements PollableQueue {
             queue: this.name,
             now,
             max_receive_count: deadLetter.maxReceiveCount,
+            max,
           }).changes,
         );
       }
@@ -80,6 +86,8 @@ export class SqliteQueue implements PollableQueue {
         now,
         max,
         invisible_until: now + this.#options.visibilityTimeoutMs,
+        // Without a redrive policy nothing is ever moved, so no receive count is too high.
+        max_receive_count: deadLetter ? deadLetter.maxReceiveCount : Number.MAX_SAFE_INTEGER,
       });
     });
     if (moved > 0) deadLetter?.queue.notify();

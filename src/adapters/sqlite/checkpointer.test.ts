@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { recordingLogger } from '../../../test/support/builders.ts';
+import { startCheckpointer } from './checkpointer.ts';
+import { openDatabase } from './database.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dofs-checkpointer-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function writeRows(store: ReturnType<typeof openDatabase>, rows: number) {
+  store.db.exec('CREATE TABLE IF NOT EXISTS blob (v TEXT)');
+  const insert = store.db.prepare('INSERT INTO blob VALUES (?)');
+  for (let i = 0; i < rows; i += 100) {
+    await store.run(() => {
+      for (let j = 0; j < 100; j++) insert.run('x'.repeat(1000));
+    });
+  }
+}
+
+const until = async (check: () => boolean, ms: number) => {
+  for (const deadline = Date.now() + ms; !check() && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+describe('WAL checkpointer thread', () => {
+  it('leaves the pages in the WAL when nothing checkpoints (the control)', async () => {
+    const path = join(dir, 'control.sqlite');
+    const store = openDatabase(path, { autoCheckpoint: false });
+    const before = statSync(path).size;
+    await writeRows(store, 2000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(statSync(path).size, before, 'the database file did not grow: 2 MB sit in the WAL');
+    store.close();
+  });
+
+  it('moves committed pages into the database file and starts the WAL over past its limit', async () => {
+    const path = join(dir, 'checkpointed.sqlite');
+    const store = openDatabase(path, { autoCheckpoint: false });
+    const checkpointer = await startCheckpointer(path, recordingLogger(), {
+      intervalMs: 20,
+      restartPages: 50,
+    });
+    try {
+      await writeRows(store, 2000);
+      await until(() => statSync(path).size > 2_000_000, 5000);
+      assert.ok(statSync(path).size > 2_000_000, 'the 2 MB of rows reached the database file');
+      // A write after the RESTART starts the WAL from its beginning, so it stops growing.
+      const walBefore = statSync(`${path}-wal`).size;
+      await writeRows(store, 2000);
+      await until(() => statSync(`${path}-wal`).size <= walBefore, 5000);
+      assert.ok(statSync(`${path}-wal`).size <= walBefore, 'the WAL was reused, not extended');
+      assert.equal(
+        Number(store.db.prepare('SELECT count(*) AS n FROM blob').get()?.n),
+        4000,
+        'nothing lost on the way',
+      );
+    } finally {
+      await checkpointer.stop();
+      store.close();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../core/ports.ts';
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs WAL checkpoints on a thread of their own. A checkpoint copies pages into the database file and
+ * fsyncs it; run by SQLite's automatic checkpoint, that happened inside a COMMIT on the thread that writes,
+ * about once per 1,000 pages, and took half of every commit's cost under load. The writing connection turns
+ * automatic checkpoints off (`PRAGMA wal_autocheckpoint = 0`) and this thread checkpoints every
+ * `intervalMs`. Durability is unchanged: commits are in the WAL either way, and the WAL is what recovery reads.
+ */
+export async function startCheckpointer(
+  path: string,
+  logger: Logger,
+  options: { intervalMs?: number; restartPages?: number } = {},
+): Promise<Checkpointer> {
+  const worker = new Worker(new URL('./checkpointer-thread.ts', import.meta.url), {
+    workerData: {
+      path,
+      intervalMs: options.intervalMs ?? 100,
+      restartPages: options.restartPages ?? 16_384,
+    },
+  });
+  let stopped: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    stopped = resolve;
+  });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (message: { type: string; error?: string }) => {
+      if (message.type === 'ready') resolve();
+      else if (message.type === 'stopped') stopped();
+      else if (message.type === 'error') logger.warn('WAL checkpoint failed', { error: message.error });
+    });
+  });
+  worker.on('error', (error) => {
+    logger.error('checkpointer thread failed', { error: String(error) });
+    stopped();
+  });
+  return {
+    async stop() {
+      worker.postMessage({ type: 'stop' });
+      await done;
+      await worker.terminate();
+    },
+  };
+}
