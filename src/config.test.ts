@@ -9,8 +9,10 @@ describe('loadLocalConfig', () => {
     assert.equal(config.successRate, 0.7);
     assert.equal(config.maxReceiveCount, 3);
     assert.equal(config.visibilityTimeoutMs, 5000);
-    assert.equal(config.batchSize, 10);
+    assert.equal(config.batchSize, 25);
+    assert.equal(config.consumerConcurrency, 4);
     assert.equal(config.workflowEngine, 'compiled');
+    assert.equal(config.workflowType, 'EXPRESS');
     assert.equal(config.randomSeed, undefined);
     assert.ok(Object.isFrozen(config));
   });

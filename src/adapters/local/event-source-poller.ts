@@ -12,6 +12,8 @@ export interface PollerOptions {
   idleWaitMs?: number;
 }
 
+const REDELIVERY_WINDOW_MS = 10;
+
 function toRecord(queueName: string, message: ReceivedMessage): SQSRecord {
   return {
     messageId: message.messageId,
@@ -42,6 +44,11 @@ export class EventSourcePoller {
   #loops: Promise<void>[] = [];
   readonly #sleepers = new Set<() => void>();
   #pendingWake = false;
+  /** Sends since the last wake-up pass: it wakes one idle poller per batch of them, not all of them. */
+  #sent = 0;
+  #wakeScheduled = false;
+  /** Whether one idle poller already sleeps until the next in-flight message becomes visible again. */
+  #clockWatcher = false;
 
   private readonly options: PollerOptions;
 
@@ -59,14 +66,26 @@ export class EventSourcePoller {
   /** Stops receiving and resolves once the batches in flight have finished. */
   async stop(): Promise<void> {
     this.#running = false;
-    this.#signal();
+    for (const wake of this.#sleepers) wake();
     await Promise.all(this.#loops);
   }
 
+  // Waking every idle poller on every send made most of them find nothing (half of all receives came back
+  // empty under load, each one a write statement): the sends of one turn wake ceil(sends / batchSize).
   #signal(): void {
     this.#pendingWake = true;
-    for (const wake of this.#sleepers) wake();
-    this.#sleepers.clear();
+    this.#sent += 1;
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(() => {
+      this.#wakeScheduled = false;
+      let wakes = Math.ceil(this.#sent / this.options.batchSize);
+      this.#sent = 0;
+      for (const wake of this.#sleepers) {
+        if (wakes-- <= 0) break;
+        wake();
+      }
+    });
   }
 
   async #loop(): Promise<void> {
@@ -85,7 +104,12 @@ export class EventSourcePoller {
         await this.#idle();
         continue;
       }
+      // A full batch suggests more are waiting: another idle poller joins in.
+      if (messages.length === this.options.batchSize) this.#wakeOne();
       await this.#deliver(messages);
+      // A batch short of full means the queue was drained when it was received: receive again only if a
+      // send came in since (most receives came back empty without this), else sleep as an empty one would.
+      if (messages.length < this.options.batchSize) await this.#idle();
     }
   }
 
@@ -116,14 +140,38 @@ export class EventSourcePoller {
     }
   }
 
+  #wakeOne(): void {
+    for (const wake of this.#sleepers) {
+      wake();
+      return;
+    }
+  }
+
+  /**
+   * Sleeps until a send wakes this poller or, for one idle poller only, until the next in-flight message
+   * becomes visible again (plus a 10 ms batching window, so that redeliveries due within it come in one
+   * receive rather than one each): when every idle poller woke for every redelivery, most found nothing.
+   */
   async #idle(): Promise<void> {
     if (this.#pendingWake || !this.#running) return;
     const idleWait = this.options.idleWaitMs ?? 1000;
-    const next = await this.options.queue.nextVisibleAt().catch(() => undefined);
-    const wait = next === undefined ? idleWait : Math.max(1, Math.min(idleWait, next - Date.now()));
-    // A send may have signalled while nextVisibleAt was pending; sleeping now would miss that wake-up.
-    if (this.#pendingWake || !this.#running) return;
-    await this.#sleep(wait);
+    if (this.#clockWatcher) {
+      await this.#sleep(idleWait);
+      return;
+    }
+    this.#clockWatcher = true;
+    try {
+      const next = await this.options.queue.nextVisibleAt().catch(() => undefined);
+      const wait =
+        next === undefined
+          ? idleWait
+          : Math.max(1, Math.min(idleWait, next - Date.now() + REDELIVERY_WINDOW_MS));
+      // A send may have signalled while nextVisibleAt was pending; sleeping now would miss that wake-up.
+      if (this.#pendingWake || !this.#running) return;
+      await this.#sleep(wait);
+    } finally {
+      this.#clockWatcher = false;
+    }
   }
 
   #sleep(ms: number): Promise<void> {
