@@ -1,11 +1,12 @@
-// npm run bench [-- --quick] [-- --root DIR --rates 500,1000 --only dofs]: DOFS against the machine's own
-// ceiling, under the same load generator. --root benchmarks another checkout of DOFS (a git worktree of an
-// older commit), for before/after figures measured the same way.
+// npm run bench [-- --quick] [-- --root DIR --rates 500,1000 --only dofs --repeat N --connections N]: DOFS
+// against the machine's own ceiling, under the same load generator (bench/paced-load.ts, open loop).
+// --root benchmarks another checkout of DOFS (a git worktree of an older commit), for before/after figures.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
-// (b) DOFS (npm start's entry point, fresh data dir each step) at a ladder of offered rates;
-// (c) DOFS with the reference workflow engine at the low rates, to show what the compiled executor buys.
-// Prints a table and writes bench/results/latest.json. Figures are medians of nothing: one run per step;
-// compare rows of the same run, not across machines.
+// (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
+// (c) DOFS with the reference workflow engine at 1,000/s, to show what the compiled executor buys;
+// (d) in a full run, one 60 s step at 5,000/s.
+// Every step of (a)-(c) runs --repeat times (3 in a full run), the rounds interleaved, and each row shows
+// the medians. Prints a table and writes bench/results/latest.json (every run's figures too).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,20 @@ const option = (name: string) => {
 const quick = argv.includes('--quick');
 const only = option('--only');
 const rates = option('--rates')?.split(',').map(Number);
-const STEP_SECONDS = Number(option('--seconds') ?? (quick ? 8 : 15));
-const CEILING_RATES = only && only !== 'ceiling' ? [] : quick ? [2000, 20000] : [2000, 5000, 20000];
+const STEP_SECONDS = Number(option('--seconds') ?? (quick ? 8 : 10));
+/** Each step runs this many times, interleaved (so drift on a shared machine hits every step alike). */
+const REPEAT = Number(option('--repeat') ?? (quick ? 1 : 3));
+/** Keep-alive connections of the load generator: enough that it is never what limits a durable server. */
+const CONNECTIONS = Number(option('--connections') ?? 256);
+/** One long DOFS step at this rate (the issue's "5,000 orders/s for 60 s"); 0 to skip. */
+const SUSTAIN_RATE = Number(option('--sustain-rate') ?? (quick || only || rates ? 0 : 5000));
+const SUSTAIN_SECONDS = Number(option('--sustain-seconds') ?? 60);
+const CEILING_RATES = only && only !== 'ceiling' ? [] : [2000, 20000];
 const DOFS_RATES =
-  only && only !== 'dofs' ? [] : (rates ?? (quick ? [500, 1000, 2000] : [500, 1000, 1500, 2000, 3000, 5000]));
-const REFERENCE_RATES = only ? [] : quick ? [500] : [500, 1000];
+  only && only !== 'dofs'
+    ? []
+    : (rates ?? (quick ? [1000, 2000, 5000] : [1000, 2000, 3000, 4000, 5000, 6000]));
+const REFERENCE_RATES = only ? [] : [1000];
 const BENCH_ROOT = new URL('..', import.meta.url).pathname;
 const ROOT = option('--root') ?? BENCH_ROOT;
 const TICKS = 100; // /proc clock ticks per second on Linux
@@ -33,6 +43,9 @@ const TICKS = 100; // /proc clock ticks per second on Linux
 interface Step {
   target: string;
   offered: number;
+  /** Runs behind the medians of this row, and the spread of their accepted/s. */
+  runs?: number;
+  accepted_min_max?: [number, number];
   seconds: number;
   accepted_per_s: number;
   non_2xx: number;
@@ -53,6 +66,13 @@ interface Step {
   /** CPU of the load generator (this process) during the window: it shares the machine's cores. */
   load_cpu_percent: number;
 }
+
+// DOFS runs with the Node flags of `npm start` (package.json), so the benchmark measures what it starts.
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--') && word !== '--disable-warning=ExperimentalWarning');
 
 function startProcess(
   args: string[],
@@ -130,7 +150,7 @@ async function offer(port: number, rate: number, seconds: number, prefix: string
     port,
     rate,
     seconds,
-    connections: 64,
+    connections: CONNECTIONS,
     path: '/order',
     body: (i) =>
       JSON.stringify({
@@ -182,9 +202,13 @@ async function ceilingStep(rate: number): Promise<Step> {
   };
 }
 
-async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfunctions'): Promise<Step> {
+async function dofsStep(
+  rate: number,
+  engine: 'compiled' | 'aws-local-stepfunctions',
+  seconds = STEP_SECONDS,
+): Promise<Step> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dofs-bench-'));
-  const { child, port } = await startProcess([join(ROOT, 'src/entrypoints/local/main.ts')], {
+  const { child, port } = await startProcess([...START_FLAGS, join(ROOT, 'src/entrypoints/local/main.ts')], {
     DOFS_DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     FULFILLMENT_SUCCESS_RATE: '0.7',
@@ -202,7 +226,7 @@ async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfuncti
       // a busy server may not answer in time; the next sample will
     }
   }, 1000);
-  const r = await offer(port, rate, STEP_SECONDS, `bench-${rate}`);
+  const r = await offer(port, rate, seconds, `bench-${rate}`);
   // Completed during the load window: orders that reached FULFILLED or FAILED while load was offered.
   const atEnd = await health(port);
   const completedInWindow = atEnd.orders.FULFILLED + atEnd.orders.FAILED;
@@ -237,12 +261,12 @@ async function dofsStep(rate: number, engine: 'compiled' | 'aws-local-stepfuncti
   return {
     target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
     offered: rate,
-    seconds: STEP_SECONDS,
-    accepted_per_s: r.ok2xx / STEP_SECONDS,
+    seconds: seconds,
+    accepted_per_s: r.ok2xx / seconds,
     non_2xx: r.non2xx,
     errors: r.errors,
     unsent: r.due - r.sent,
-    completed_per_s: completedInWindow / STEP_SECONDS,
+    completed_per_s: completedInWindow / seconds,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
     accept_p50_ms: r.p50,
     accept_p99_ms: r.p99,
@@ -277,7 +301,9 @@ function printTable(steps: Step[]) {
   const rows = steps.map((s) => [
     s.target,
     String(s.offered),
-    fmt(s.accepted_per_s),
+    s.runs && s.runs > 1 && s.accepted_min_max
+      ? `${fmt(s.accepted_per_s)} (${fmt(s.accepted_min_max[0])}–${fmt(s.accepted_min_max[1])})`
+      : fmt(s.accepted_per_s),
     fmt(s.completed_per_s),
     s.target === 'ceiling' ? '-' : fmt(s.drain_s ?? null, 1),
     `${fmt(s.accept_p50_ms, 1)} / ${fmt(s.accept_p99_ms, 1)}`,
@@ -295,38 +321,96 @@ function printTable(steps: Step[]) {
   );
 }
 
-const steps: Step[] = [];
-for (const rate of CEILING_RATES) {
-  process.stderr.write(`ceiling @ ${rate}/s …\n`);
-  steps.push(await ceilingStep(rate));
+type Plan = { target: 'ceiling' | 'dofs' | 'dofs (reference engine)'; rate: number };
+const plan: Plan[] = [
+  ...CEILING_RATES.map((rate) => ({ target: 'ceiling' as const, rate })),
+  ...DOFS_RATES.map((rate) => ({ target: 'dofs' as const, rate })),
+  ...REFERENCE_RATES.map((rate) => ({ target: 'dofs (reference engine)' as const, rate })),
+];
+const runs = new Map<string, Step[]>();
+for (let round = 1; round <= REPEAT; round++) {
+  for (const { target, rate } of plan) {
+    process.stderr.write(`${target} @ ${rate}/s (run ${round} of ${REPEAT}) …\n`);
+    const step =
+      target === 'ceiling'
+        ? await ceilingStep(rate)
+        : await dofsStep(rate, target === 'dofs' ? 'compiled' : 'aws-local-stepfunctions');
+    const key = `${target}@${rate}`;
+    runs.set(key, [...(runs.get(key) ?? []), step]);
+  }
 }
-for (const rate of DOFS_RATES) {
-  process.stderr.write(`dofs @ ${rate}/s …\n`);
-  steps.push(await dofsStep(rate, 'compiled'));
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
-for (const rate of REFERENCE_RATES) {
-  process.stderr.write(`dofs (reference engine) @ ${rate}/s …\n`);
-  steps.push(await dofsStep(rate, 'aws-local-stepfunctions'));
+
+/** One row per step: the median of every figure over its runs; lost is the worst run's. */
+function summarize(list: Step[]): Step {
+  const first = list[0] as Step;
+  const med = (pick: (s: Step) => number | null | undefined) => {
+    const values = list.map(pick).filter((v): v is number => typeof v === 'number');
+    return values.length === list.length ? median(values) : null;
+  };
+  const accepted = list.map((s) => s.accepted_per_s);
+  return {
+    ...first,
+    runs: list.length,
+    accepted_min_max: [Math.min(...accepted), Math.max(...accepted)],
+    accepted_per_s: median(accepted),
+    non_2xx: median(list.map((s) => s.non_2xx)),
+    errors: median(list.map((s) => s.errors)),
+    unsent: median(list.map((s) => s.unsent)),
+    completed_per_s: med((s) => s.completed_per_s),
+    drain_s: list.some((s) => s.drain_s === null) ? null : med((s) => s.drain_s),
+    accept_p50_ms: median(list.map((s) => s.accept_p50_ms)),
+    accept_p99_ms: median(list.map((s) => s.accept_p99_ms)),
+    e2e_first_attempt_p50_ms: med((s) => s.e2e_first_attempt_p50_ms),
+    e2e_first_attempt_p99_ms: med((s) => s.e2e_first_attempt_p99_ms),
+    lost: list.some((s) => s.lost === null) ? null : Math.max(...list.map((s) => s.lost ?? 0)),
+    max_backlog: med((s) => s.max_backlog),
+    peak_rss_mb: median(list.map((s) => s.peak_rss_mb)),
+    cpu_percent: median(list.map((s) => s.cpu_percent)),
+    load_cpu_percent: median(list.map((s) => s.load_cpu_percent)),
+  };
+}
+
+const steps = plan.map(({ target, rate }) => summarize(runs.get(`${target}@${rate}`) ?? []));
+let sustainStep: Step | undefined;
+if (SUSTAIN_RATE > 0) {
+  process.stderr.write(`dofs @ ${SUSTAIN_RATE}/s for ${SUSTAIN_SECONDS} s …\n`);
+  sustainStep = { ...(await dofsStep(SUSTAIN_RATE, 'compiled', SUSTAIN_SECONDS)), target: 'dofs, sustained' };
+  steps.push(sustainStep);
 }
 printTable(steps);
 const ceiling = Math.max(0, ...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
-// Sustained: nothing lost and the backlog drained within 120 s of the load stopping.
-const sustained = steps.filter((s) => s.target === 'dofs' && s.lost === 0 && s.drain_s !== null);
-const dofsBest = Math.max(0, ...sustained.map((s) => Math.min(s.accepted_per_s, s.completed_per_s ?? 0)));
+// Sustained: nothing lost and the backlog drained within 120 s of the load stopping (medians of the runs).
+const sustained = steps.filter((s) => s.target.startsWith('dofs') && !s.target.includes('reference'));
+const dofsBest = Math.max(
+  0,
+  ...sustained
+    .filter((s) => s.lost === 0 && s.drain_s !== null)
+    .map((s) => Math.min(s.accepted_per_s, s.completed_per_s ?? 0)),
+);
 process.stdout.write(
-  `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${ceiling > 0 ? (dofsBest / ceiling).toFixed(2) : 'n/a (no ceiling step)'}\n`,
+  `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${ceiling > 0 ? (dofsBest / ceiling).toFixed(2) : 'n/a (no ceiling step)'}; ${REPEAT} run(s) per step, medians, ${CONNECTIONS} connections\n`,
 );
 mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
 const report = {
   date: new Date().toISOString(),
   quick,
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  settings: { step_seconds: STEP_SECONDS, repeat: REPEAT, connections: CONNECTIONS, dofs_flags: START_FLAGS },
   steps,
+  runs: Object.fromEntries(runs),
   ceiling_per_s: ceiling,
   dofs_sustained_per_s: dofsBest,
   ratio: dofsBest / ceiling,
 };
-const file = ROOT === BENCH_ROOT && !only && !rates ? 'latest.json' : 'partial.json';
+const file = ROOT === BENCH_ROOT && !only && !rates ? (quick ? 'quick.json' : 'latest.json') : 'partial.json';
 writeFileSync(
   join(BENCH_ROOT, 'bench/results', file),
   `${JSON.stringify({ ...report, root: ROOT }, null, 2)}\n`,

@@ -35,7 +35,9 @@ export function createLocalSystem(
 ) {
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
-  const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), { workerData: config });
+  const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), {
+    workerData: config,
+  });
   const rpc = new RpcClient(worker);
   let ready: () => void = () => undefined;
   let failed: (error: unknown) => void = () => undefined;

@@ -43,18 +43,28 @@ function revive(error: SerializedError): Error {
   return revived;
 }
 
-/** Collects items and posts them as one message at the end of the current event-loop turn. */
+/**
+ * Collects items and posts them as one message at the end of the current event-loop turn, or as soon as
+ * `maxItems` are waiting: under load one turn of the HTTP thread parses hundreds of requests, and holding
+ * all their calls to its end left the other thread idle meanwhile (and then this one, waiting for answers).
+ */
 export class Batcher<T> {
   #items: T[] = [];
   #scheduled = false;
   readonly #post: (items: T[]) => void;
+  readonly #maxItems: number;
 
-  constructor(post: (items: T[]) => void) {
+  constructor(post: (items: T[]) => void, maxItems = 64) {
     this.#post = post;
+    this.#maxItems = maxItems;
   }
 
   push(item: T): void {
     this.#items.push(item);
+    if (this.#items.length >= this.#maxItems) {
+      this.flush();
+      return;
+    }
     if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => this.flush());

@@ -18,6 +18,8 @@ export async function startCheckpointer(
   options: { intervalMs?: number; restartPages?: number } = {},
 ): Promise<Checkpointer> {
   const worker = new Worker(new URL('./checkpointer-thread.ts', import.meta.url), {
+    // It allocates next to nothing: a small heap keeps the process's memory for the threads that work.
+    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
     workerData: {
       path,
       intervalMs: options.intervalMs ?? 100,
