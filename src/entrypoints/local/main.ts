@@ -10,7 +10,9 @@ try {
   process.exit(2);
 }
 
-const system = createLocalSystem(config);
+// A storage thread that dies is a bug: exit non-zero (after its log line) so a supervisor restarts DOFS;
+// what was acknowledged is in SQLite.
+const system = createLocalSystem(config, { onFatal: () => process.exit(1) });
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
