@@ -1,7 +1,7 @@
 // The storage thread of the local host (a worker_threads Worker started by ./local.ts). It owns the one
 // SQLite connection, so SQLite's single writer is one thread and never waits on a lock held by another,
-// and it runs what writes: the order workflow (the ASL, whose StoreOrder and SendToQueue are writes) and
-// the consumers (the order_queue and order_dlq pollers), next to the data they touch. The HTTP thread reaches the repositories and queues through batched calls (thread-rpc.ts); this
+// and it runs the consumers (the order_queue and order_dlq pollers), which live next to the data they
+// claim. The HTTP thread reaches the repositories and queues through batched calls (thread-rpc.ts); this
 // thread sends back log records and metric events, batched per turn.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,15 +14,11 @@ import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-or
 import { SqliteOrderRepository } from '../adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../adapters/sqlite/sqlite-queue.ts';
 import { findStrandedPendingOrders } from '../adapters/sqlite/sqlite-reconciliation.ts';
-import { LocalOrderWorkflow } from '../adapters/stepfunctions/local-order-workflow.ts';
-import { loadOrderWorkflowDefinition } from '../adapters/stepfunctions/order-workflow-definition.ts';
 import { randomSource, systemClock } from '../adapters/system/system.ts';
 import type { LocalConfig } from '../config.ts';
 import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
 import { createFulfillOrder } from '../core/fulfill-order.ts';
 import type { LogFields, Logger, OrderMetrics } from '../core/ports.ts';
-import { createStoreOrder } from '../core/store-order.ts';
-import { createValidateOrder } from '../core/validate-order.ts';
 import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
 
@@ -120,29 +116,12 @@ const pollers = [
   }),
 ];
 
-const workflow = new LocalOrderWorkflow({
-  definition: loadOrderWorkflowDefinition(),
-  tasks: {
-    ValidateOrder: createValidateOrder(),
-    StoreOrder: createStoreOrder({ orders, clock }),
-    SendToQueue: async ({ MessageBody }) => ({
-      MessageId: (
-        await queue.send(typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody))
-      ).messageId,
-    }),
-  },
-  ...(config.workflowType === 'STANDARD' ? { journal: new SqliteExecutionJournal(db) } : {}),
-  clock,
-  logger,
-  engine: config.workflowEngine,
-});
-
 const serve = serveRpc(port, {
   orders,
   failedOrders,
   order_queue: queue,
   order_dlq: dlq,
-  workflow,
+  journal: new SqliteExecutionJournal(db),
   reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
 });
 
@@ -155,9 +134,8 @@ port.on('message', (message: RpcMessage | StorageCommand) => {
       for (const poller of pollers) poller.start();
       break;
     case 'stop':
-      // Executions and batches in flight finish and commit; then the connection is closed and the thread
-      // can end.
-      Promise.all([workflow.drain(), ...pollers.map((p) => p.stop())])
+      // Batches in flight finish and commit; then the connection is closed and the thread can end.
+      Promise.all(pollers.map((p) => p.stop()))
         .then(() => checkpointer.stop())
         .then(() => {
           db.close();

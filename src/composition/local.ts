@@ -4,18 +4,17 @@ import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
 import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
 import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
 import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
+import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
+import { LocalOrderWorkflow } from '../adapters/stepfunctions/local-order-workflow.ts';
+import { loadOrderWorkflowDefinition } from '../adapters/stepfunctions/order-workflow-definition.ts';
 import { jsonLogger, systemClock, systemIds } from '../adapters/system/system.ts';
 import type { LocalConfig } from '../config.ts';
 import { createOrderQueries } from '../core/order-queries.ts';
-import type {
-  FailedOrderRepository,
-  Logger,
-  OrderRepository,
-  OrderWorkflow,
-  PollableQueue,
-} from '../core/ports.ts';
+import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../core/ports.ts';
 import { createRedriveOrders } from '../core/redrive-orders.ts';
+import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
+import { createValidateOrder } from '../core/validate-order.ts';
 import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
@@ -25,11 +24,10 @@ import type { StorageCommand, StorageEvent } from './local-storage-thread.ts';
 export { DATABASE_FILE };
 
 /**
- * The local host, on two threads (and a checkpointer). This one: node:http in place of API Gateway, the
- * dashboard, metrics and the alarm. The storage thread (./local-storage-thread.ts): the one SQLite
- * connection (orders, failed orders, the queues, the execution journal), the ASL run in-process, and the
- * pollers that stand in for event source mappings. The workflow, repositories and queues are used here
- * through batched cross-thread calls.
+ * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
+ * the dashboard, metrics and the alarm. The storage thread (./local-storage-thread.ts): the one SQLite
+ * connection (orders, failed orders, the queues, the execution journal) and the pollers that stand in for
+ * event source mappings. Repositories and queues are used here through batched cross-thread calls.
  */
 export function createLocalSystem(
   config: LocalConfig,
@@ -113,11 +111,31 @@ export function createLocalSystem(
   });
   const queue = queueStandIn('order_queue');
   const dlq = queueStandIn('order_dlq');
-  // The workflow runs in the storage thread, next to the writes of its Task states: one round trip per
-  // order instead of one per Task.
-  const workflow: OrderWorkflow = remote<OrderWorkflow>(rpc, 'workflow', { run: true });
+  const journal: ExecutionJournal = remote<ExecutionJournal>(rpc, 'journal', {
+    begin: true,
+    restart: true,
+    finish: true,
+    listRunning: true,
+  });
   // Events of the storage thread are applied to it; they arrive only after this function has returned.
   const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
+
+  const workflow = new LocalOrderWorkflow({
+    definition: loadOrderWorkflowDefinition(),
+    tasks: {
+      ValidateOrder: createValidateOrder(),
+      StoreOrder: createStoreOrder({ orders, clock }),
+      SendToQueue: async ({ MessageBody }) => ({
+        MessageId: (
+          await queue.send(typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody))
+        ).messageId,
+      }),
+    },
+    ...(config.workflowType === 'STANDARD' ? { journal } : {}),
+    clock,
+    logger,
+    engine: config.workflowEngine,
+  });
 
   const alarm = new DlqAlarm({
     dlq,
@@ -184,7 +202,7 @@ export function createLocalSystem(
     /** Recovers what a previous process left unfinished, starts the consumers, then listens. */
     async start(): Promise<{ port: number }> {
       await started;
-      const resumed = (await rpc.call('workflow', 'resumeUnfinished', [])) as number;
+      const resumed = await workflow.resumeUnfinished();
       const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
       for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
       if (resumed || stranded.length)
@@ -211,6 +229,7 @@ export function createLocalSystem(
         server.closeIdleConnections();
         await closing;
       }
+      await workflow.drain();
       clearInterval(backlogTimer);
       await alarm.stop();
       command({ type: 'stop' });
