@@ -175,30 +175,42 @@ async function health(port: number) {
   };
 }
 
+/** The figures every step has: what the load generator saw, and the server's RSS and CPU. */
+function loadFigures(
+  rate: number,
+  seconds: number,
+  r: Awaited<ReturnType<typeof offer>>,
+  server: { peakRssMb: number; cpuPercent: number },
+) {
+  return {
+    offered: rate,
+    seconds,
+    accepted_per_s: r.ok2xx / seconds,
+    non_2xx: r.non2xx,
+    errors: r.errors,
+    unsent: r.due - r.sent,
+    accept_p50_ms: r.p50,
+    accept_p99_ms: r.p99,
+    peak_rss_mb: server.peakRssMb,
+    cpu_percent: server.cpuPercent,
+    load_cpu_percent: r.loadCpuPercent,
+  };
+}
+
 async function ceilingStep(rate: number): Promise<Step> {
   const { child, port } = await startProcess(['bench/ceiling-server.ts'], {});
   const sample = sampler(child.pid as number);
   const r = await offer(port, rate, STEP_SECONDS, 'ceiling');
-  const { peakRssMb, cpuPercent } = sample.done();
+  const server = sample.done();
   await stop(child);
   return {
     target: 'ceiling',
-    offered: rate,
-    seconds: STEP_SECONDS,
-    accepted_per_s: r.ok2xx / STEP_SECONDS,
-    non_2xx: r.non2xx,
-    errors: r.errors,
-    unsent: r.due - r.sent,
+    ...loadFigures(rate, STEP_SECONDS, r, server),
     completed_per_s: null,
-    accept_p50_ms: r.p50,
-    accept_p99_ms: r.p99,
     e2e_first_attempt_p50_ms: null,
     e2e_first_attempt_p99_ms: null,
     lost: null,
     max_backlog: null,
-    peak_rss_mb: peakRssMb,
-    cpu_percent: cpuPercent,
-    load_cpu_percent: r.loadCpuPercent,
   };
 }
 
@@ -241,7 +253,7 @@ async function dofsStep(
   }
   const drainSeconds = (performance.now() - settleStarted) / 1000;
   clearInterval(watch);
-  const { peakRssMb, cpuPercent } = sample.done();
+  const server = sample.done();
   await stop(child);
   const db = new DatabaseSync(join(dataDir, 'dofs.sqlite'), { readOnly: true });
   const rows = db
@@ -260,24 +272,14 @@ async function dofsStep(
     .sort((a, b) => a - b);
   return {
     target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
-    offered: rate,
-    seconds: seconds,
-    accepted_per_s: r.ok2xx / seconds,
-    non_2xx: r.non2xx,
-    errors: r.errors,
-    unsent: r.due - r.sent,
+    ...loadFigures(rate, seconds, r, server),
     completed_per_s: completedInWindow / seconds,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
-    accept_p50_ms: r.p50,
-    accept_p99_ms: r.p99,
     e2e_first_attempt_p50_ms: quantile(e2e, 0.5),
     e2e_first_attempt_p99_ms: quantile(e2e, 0.99),
     // An accepted order that is not stored, or not final, is lost.
     lost: Math.max(0, r.ok2xx - stored) + (stored - terminal),
     max_backlog: maxBacklog,
-    peak_rss_mb: peakRssMb,
-    cpu_percent: cpuPercent,
-    load_cpu_percent: r.loadCpuPercent,
   };
 }
 

@@ -14,17 +14,17 @@ import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-or
 import { SqliteOrderRepository } from '../adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../adapters/sqlite/sqlite-queue.ts';
 import { findStrandedPendingOrders } from '../adapters/sqlite/sqlite-reconciliation.ts';
-import { randomSource, systemClock } from '../adapters/system/system.ts';
+import { type LogRecordLevel, levelLogger, randomSource, systemClock } from '../adapters/system/system.ts';
 import type { LocalConfig } from '../config.ts';
 import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
 import { createFulfillOrder } from '../core/fulfill-order.ts';
-import type { LogFields, Logger, OrderMetrics } from '../core/ports.ts';
+import type { LogFields, OrderMetrics } from '../core/ports.ts';
 import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
 
 /** What the storage thread sends besides call answers: log records and metric events. */
 export type StorageEvent =
-  | ['log', level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: LogFields]
+  | ['log', level: LogRecordLevel, message: string, fields: LogFields]
   | ['attempted', succeeded: boolean]
   | ['completed', status: 'FULFILLED' | 'FAILED', endToEndMs: number]
   | ['ready']
@@ -33,30 +33,12 @@ export type StorageEvent =
 /** Messages the HTTP thread sends besides calls. */
 export type StorageCommand = { type: 'start-consumers' } | { type: 'stop' };
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
-
 const port = parentPort;
 if (!port) throw new Error('local-storage-thread.ts runs as a worker thread');
 const config = workerData as LocalConfig;
 const events = new Batcher<StorageEvent>((batch) =>
   port.postMessage({ type: 'events', events: batch } satisfies RpcMessage),
 );
-
-/** Forwards log records (with their own time) to the HTTP thread's logger, filtered by level here. */
-function forwardingLogger(bound: LogFields = {}): Logger {
-  const threshold = LEVELS[config.logLevel];
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: LogFields) => {
-    if (LEVELS[level] < threshold) return;
-    events.push(['log', level, message, { time: new Date().toISOString(), ...bound, ...fields }]);
-  };
-  return {
-    debug: log('debug'),
-    info: log('info'),
-    warn: log('warn'),
-    error: log('error'),
-    child: (fields) => forwardingLogger({ ...bound, ...fields }),
-  };
-}
 
 const metrics: OrderMetrics = {
   accepted() {},
@@ -65,7 +47,11 @@ const metrics: OrderMetrics = {
 };
 
 const clock = systemClock;
-const logger = forwardingLogger();
+// Log records (with their own time) go to the HTTP thread's logger, filtered by level here.
+const logger = levelLogger({
+  level: config.logLevel,
+  emit: (level, message, fields) => events.push(['log', level, message, fields]),
+});
 const path = join(config.dataDir, DATABASE_FILE);
 const db = openDatabase(path, {
   synchronous: config.sqliteSync,

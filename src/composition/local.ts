@@ -5,7 +5,7 @@ import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
 import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
 import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
 import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
-import { LocalOrderWorkflow } from '../adapters/stepfunctions/local-order-workflow.ts';
+import { LocalOrderWorkflow, sendToQueueTask } from '../adapters/stepfunctions/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../adapters/stepfunctions/order-workflow-definition.ts';
 import { jsonLogger, systemClock, systemIds } from '../adapters/system/system.ts';
 import type { LocalConfig } from '../config.ts';
@@ -125,11 +125,7 @@ export function createLocalSystem(
     tasks: {
       ValidateOrder: createValidateOrder(),
       StoreOrder: createStoreOrder({ orders, clock }),
-      SendToQueue: async ({ MessageBody }) => ({
-        MessageId: (
-          await queue.send(typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody))
-        ).messageId,
-      }),
+      SendToQueue: sendToQueueTask(queue),
     },
     ...(config.workflowType === 'STANDARD' ? { journal } : {}),
     clock,

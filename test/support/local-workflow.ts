@@ -1,7 +1,10 @@
 import { MemoryExecutionJournal } from '../../src/adapters/memory/memory-execution-journal.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
 import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
-import { LocalOrderWorkflow } from '../../src/adapters/stepfunctions/local-order-workflow.ts';
+import {
+  LocalOrderWorkflow,
+  sendToQueueTask,
+} from '../../src/adapters/stepfunctions/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
 import type { WorkflowEngineName } from '../../src/adapters/stepfunctions/workflow-engines.ts';
 import type { OrderRepository } from '../../src/core/ports.ts';
@@ -33,9 +36,7 @@ export function localWorkflowHarness(
     tasks: {
       ValidateOrder: createValidateOrder(),
       StoreOrder: createStoreOrder({ orders, clock }),
-      SendToQueue: async ({ MessageBody }) => ({
-        MessageId: (await queue.send(JSON.stringify(MessageBody))).messageId,
-      }),
+      SendToQueue: sendToQueueTask(queue),
     },
     ...(options.type === 'EXPRESS' ? {} : { journal }),
     clock,

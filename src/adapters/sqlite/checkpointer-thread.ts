@@ -15,8 +15,12 @@ const { path, intervalMs, restartPages } = workerData as {
 const db = new DatabaseSync(path);
 // A RESTART checkpoint waits for the writer's transaction in progress (milliseconds) to end.
 db.exec('PRAGMA busy_timeout = 2000');
+const statements = {
+  PASSIVE: db.prepare('PRAGMA wal_checkpoint(PASSIVE)'),
+  RESTART: db.prepare('PRAGMA wal_checkpoint(RESTART)'),
+};
 const checkpoint = (mode: 'PASSIVE' | 'RESTART') =>
-  db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as { busy: number; log: number; checkpointed: number };
+  statements[mode].get() as { busy: number; log: number; checkpointed: number };
 
 const timer = setInterval(() => {
   try {

@@ -1,4 +1,11 @@
-import type { Clock, Logger, OrderWorkflow, OrderWorkflowInput, WorkflowRun } from '../../core/ports.ts';
+import type {
+  Clock,
+  Logger,
+  MessageSender,
+  OrderWorkflow,
+  OrderWorkflowInput,
+  WorkflowRun,
+} from '../../core/ports.ts';
 import type { ExecutionJournal } from './execution-journal.ts';
 import { createWorkflowEngine, type WorkflowEngine, type WorkflowEngineName } from './workflow-engines.ts';
 
@@ -8,6 +15,14 @@ export interface OrderWorkflowTasks {
   StoreOrder: (input: never) => unknown;
   /** The `arn:aws:states:::sqs:sendMessage` integration: receives its Parameters, returns `{ MessageId }`. */
   SendToQueue: (input: { QueueUrl: string; MessageBody: unknown }) => Promise<{ MessageId: string }>;
+}
+
+/** The local binding of SendToQueue: the message body as the sqs:sendMessage integration would send it. */
+export function sendToQueueTask(queue: MessageSender): OrderWorkflowTasks['SendToQueue'] {
+  return async ({ MessageBody }) => ({
+    MessageId: (await queue.send(typeof MessageBody === 'string' ? MessageBody : JSON.stringify(MessageBody)))
+      .messageId,
+  });
 }
 
 export interface LocalOrderWorkflowDeps {

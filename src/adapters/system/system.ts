@@ -39,24 +39,43 @@ export function bufferedStdout(line: string): void {
 }
 let exitHook = false;
 
-/** One JSON object per line, with the bound fields (order_id) on every line. */
-export function jsonLogger(options: {
+export type LogRecordLevel = Exclude<LogLevel, 'silent'>;
+
+/**
+ * A Logger that filters by level and hands each record (its time first, then the bound fields, then the
+ * line's own) to `emit`: to stdout as JSON here, across threads from the local storage thread.
+ */
+export function levelLogger(options: {
   level: LogLevel;
-  write?: (line: string) => void;
+  emit: (level: LogRecordLevel, message: string, fields: LogFields) => void;
   fields?: LogFields;
 }): Logger {
   const threshold = LEVELS[options.level];
-  const write = options.write ?? bufferedStdout;
   const bound = options.fields ?? {};
-  const log = (level: Exclude<LogLevel, 'silent'>) => (message: string, fields?: LogFields) => {
+  const log = (level: LogRecordLevel) => (message: string, fields?: LogFields) => {
     if (LEVELS[level] < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...bound, ...fields })}\n`);
+    options.emit(level, message, { time: new Date().toISOString(), ...bound, ...fields });
   };
   return {
     debug: log('debug'),
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    child: (fields) => jsonLogger({ ...options, fields: { ...bound, ...fields } }),
+    child: (fields) => levelLogger({ ...options, fields: { ...bound, ...fields } }),
   };
+}
+
+/** One JSON object per line, with the bound fields (order_id) on every line. */
+export function jsonLogger(options: {
+  level: LogLevel;
+  write?: (line: string) => void;
+  fields?: LogFields;
+}): Logger {
+  const write = options.write ?? bufferedStdout;
+  return levelLogger({
+    level: options.level,
+    ...(options.fields ? { fields: options.fields } : {}),
+    emit: (level, message, { time, ...fields }) =>
+      write(`${JSON.stringify({ time, level, message, ...fields })}\n`),
+  });
 }
