@@ -48,6 +48,18 @@ describe('order workflow definition', () => {
     assert.equal(result.isValid, true);
   });
 
+  it('follows templatefile(): a doubled dollar is a literal, any other template expression is refused', () => {
+    const text = readFileSync(ORDER_WORKFLOW_PATH, 'utf8');
+    const rendered = renderDefinition(text, AWS_VALUES) as { Comment: string };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text the comment must render to.
+    assert.ok(rendered.Comment.includes('${order_queue_url}'), rendered.Comment);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${...} that Terraform would refuse.
+    const unescaped = '{"Comment": "filled by ${...}"}';
+    assert.throws(() => renderDefinition(unescaped, AWS_VALUES), /not a plain placeholder/);
+    assert.throws(() => renderDefinition('{"A": "%{ if x }"}', AWS_VALUES), /not a plain placeholder/);
+    assert.deepEqual(placeholdersOf('{"A": "$${escaped}", "B": "${real}"}'), ['real']);
+  });
+
   it('refuses to render with a placeholder missing', () => {
     const text = readFileSync(ORDER_WORKFLOW_PATH, 'utf8');
     assert.throws(() => renderDefinition(text, { order_queue_url: 'x' }), /validate_order_function_arn/);
