@@ -30,7 +30,8 @@ export async function packageFunctions(outdir = join(ROOT, 'dist')): Promise<Pac
       outfile: bundle,
       bundle: true,
       platform: 'node',
-      target: 'node24',
+      // The oldest Lambda runtime the Terraform accepts (var.runtime: nodejs22.x or nodejs24.x).
+      target: 'node22',
       format: 'esm',
       minify: true,
       legalComments: 'none',

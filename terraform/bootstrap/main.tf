@@ -1,12 +1,12 @@
 # Run once per account, with local state: the S3 bucket and DynamoDB table that hold every environment's
-# Terraform state and lock.
+# Terraform state and lock, and the account-wide setting that lets API Gateway write access logs.
 
 terraform {
   required_version = ">= 1.6"
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      version = ">= 5.100, < 7.0"
     }
   }
 }
@@ -61,3 +61,26 @@ resource "aws_dynamodb_table" "lock" {
     enabled = true
   }
 }
+
+# API Gateway writes stage access logs (and execution logs) with one CloudWatch role per account and region,
+# set on the account itself: without it, creating a stage with access_log_settings fails. It is an
+# account-wide singleton, so it lives here, applied once, rather than in each environment.
+resource "aws_iam_role" "api_gateway_cloudwatch" {
+  name = "dofs-apigateway-cloudwatch"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "apigateway.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
+  role       = aws_iam_role.api_gateway_cloudwatch.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch.arn
+  depends_on          = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+}
+
+data "aws_partition" "current" {}

@@ -1,14 +1,15 @@
 # The delivery pipeline, deployed once per account (with the bootstrap state backend). Two pipelines:
 # develop -> dev, then staging; main -> prod after a manual approval. Each environment is planned by
 # buildspec.yml and the saved plan applied by buildspec-apply.yml. The build role is not an administrator:
-# it may manage only resources named dofs-* in this account and region, and pass only dofs-* roles.
+# it may manage only DOFS's resources (named dofs-*, or tagged project=dofs where AWS generates the ids), and
+# only the environments' workload roles, which must carry the dofs-workload-boundary permissions boundary.
 
 terraform {
   required_version = ">= 1.6"
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      version = ">= 5.100, < 7.0"
     }
   }
   backend "s3" {
@@ -34,6 +35,8 @@ locals {
   build_env = {
     TF_STATE_BUCKET = var.state_bucket
     TF_LOCK_TABLE   = var.lock_table
+    # Every role an environment creates carries the workload boundary (the build role may create no other).
+    TF_VAR_permissions_boundary_name = aws_iam_policy.workload_boundary.name
   }
 }
 
@@ -63,87 +66,231 @@ resource "aws_s3_bucket_public_access_block" "artifacts" {
   restrict_public_buckets = true
 }
 
-data "aws_iam_policy_document" "codebuild_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["codebuild.amazonaws.com"]
-    }
-  }
-}
+locals {
+  environments = distinct(flatten([for p in local.pipelines : p.environments]))
+  arn          = "arn:${local.partition}"
+  region_acct  = "${var.region}:${local.account}"
+  # The roles an environment's Terraform creates: dofs-<env>-<function> and dofs-<env>-orders. The build
+  # role (dofs-codebuild) and the pipeline role match none of these patterns.
+  workload_roles  = [for env in local.environments : "${local.arn}:iam::${local.account}:role/dofs-${env}-*"]
+  boundary_arn    = "${local.arn}:iam::${local.account}:policy/${local.boundary_name}"
+  boundary_name   = "dofs-workload-boundary"
+  protected_roles = ["${local.arn}:iam::${local.account}:role/dofs-codebuild", "${local.arn}:iam::${local.account}:role/dofs-codepipeline"]
+  dofs_tag        = { "aws:ResourceTag/project" = "dofs" }
 
-resource "aws_iam_role" "codebuild" {
-  name               = "dofs-codebuild"
-  assume_role_policy = data.aws_iam_policy_document.codebuild_assume.json
-}
-
-data "aws_iam_policy_document" "codebuild" {
-  statement {
-    sid     = "ManageDofsResources"
-    actions = ["apigateway:*", "cloudwatch:*Alarm*", "cloudwatch:*Dashboard*", "dynamodb:*", "lambda:*", "logs:*", "sns:*", "sqs:*", "states:*"]
-    resources = [
-      "arn:${local.partition}:apigateway:${var.region}::/*",
-      "arn:${local.partition}:cloudwatch:${var.region}:${local.account}:alarm:dofs-*",
-      "arn:${local.partition}:cloudwatch::${local.account}:dashboard/dofs-*",
-      "arn:${local.partition}:dynamodb:${var.region}:${local.account}:table/dofs-*",
-      "arn:${local.partition}:lambda:${var.region}:${local.account}:function:dofs-*",
-      "arn:${local.partition}:lambda:${var.region}:${local.account}:event-source-mapping:*",
-      "arn:${local.partition}:logs:${var.region}:${local.account}:log-group:*dofs-*",
-      "arn:${local.partition}:sns:${var.region}:${local.account}:dofs-*",
-      "arn:${local.partition}:sqs:${var.region}:${local.account}:dofs-*",
-      "arn:${local.partition}:states:${var.region}:${local.account}:stateMachine:dofs-*",
+  # Policies are jsonencode()d values rather than aws_iam_policy_document data sources so that
+  # `terraform test` (with a mocked provider) can read every statement; tests/cicd.tftest.hcl does.
+  codebuild_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "ManageDofsResources"
+        Effect = "Allow"
+        Action = ["dynamodb:*", "lambda:*", "logs:*", "sns:*", "sqs:*", "states:*"]
+        Resource = [
+          "${local.arn}:dynamodb:${local.region_acct}:table/dofs-*",
+          "${local.arn}:lambda:${local.region_acct}:function:dofs-*",
+          "${local.arn}:logs:${local.region_acct}:log-group:*dofs-*",
+          "${local.arn}:sns:${local.region_acct}:dofs-*",
+          "${local.arn}:sqs:${local.region_acct}:dofs-*",
+          "${local.arn}:states:${local.region_acct}:stateMachine:dofs-*",
+        ]
+      },
+      {
+        # Tagging an alarm is a separate action from PutMetricAlarm, and every alarm is tagged (default_tags).
+        Sid      = "Alarms"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
+        Resource = "${local.arn}:cloudwatch:${local.region_acct}:alarm:dofs-*"
+      },
+      {
+        Sid      = "Dashboards"
+        Effect   = "Allow"
+        Action   = ["cloudwatch:DeleteDashboards", "cloudwatch:GetDashboard", "cloudwatch:PutDashboard"]
+        Resource = "${local.arn}:cloudwatch::${local.account}:dashboard/dofs-*"
+      },
+      {
+        # The provider validates a definition before creating or updating a state machine, and IAM evaluates
+        # ValidateStateMachineDefinition on stateMachine:* whatever the name. It reads nothing.
+        Sid      = "ValidateStateMachines"
+        Effect   = "Allow"
+        Action   = "states:ValidateStateMachineDefinition"
+        Resource = "${local.arn}:states:${local.region_acct}:stateMachine:*"
+      },
+      {
+        # Event source mappings have generated ids: scope them by the function they feed.
+        Sid       = "EventSourceMappings"
+        Effect    = "Allow"
+        Action    = ["lambda:CreateEventSourceMapping", "lambda:DeleteEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"]
+        Resource  = "*"
+        Condition = { ArnLike = { "lambda:FunctionArn" = "${local.arn}:lambda:${local.region_acct}:function:dofs-*" } }
+      },
+      {
+        # REST APIs, API keys and usage plans have generated ids: DOFS's are the ones tagged project=dofs
+        # (child resources inherit the REST API's tags for access control); new ones must carry the tag.
+        Sid       = "CreateTaggedApis"
+        Effect    = "Allow"
+        Action    = "apigateway:POST"
+        Resource  = ["${local.arn}:apigateway:${var.region}::/restapis", "${local.arn}:apigateway:${var.region}::/apikeys", "${local.arn}:apigateway:${var.region}::/usageplans"]
+        Condition = { StringEquals = { "aws:RequestTag/project" = "dofs" } }
+      },
+      {
+        Sid       = "ManageTaggedApis"
+        Effect    = "Allow"
+        Action    = ["apigateway:DELETE", "apigateway:PATCH", "apigateway:POST", "apigateway:PUT"]
+        Resource  = ["${local.arn}:apigateway:${var.region}::/restapis/*", "${local.arn}:apigateway:${var.region}::/apikeys/*", "${local.arn}:apigateway:${var.region}::/usageplans/*", "${local.arn}:apigateway:${var.region}::/tags/*"]
+        Condition = { StringEquals = local.dofs_tag }
+      },
+      {
+        # The alarm topic's customer managed key (CloudWatch cannot publish to alias/aws/sns). Key ids are
+        # generated: DOFS's keys are those tagged project=dofs, and a new key must carry the tag.
+        Sid       = "CreateTaggedKeys"
+        Effect    = "Allow"
+        Action    = ["kms:CreateKey", "kms:TagResource"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:RequestTag/project" = "dofs" } }
+      },
+      {
+        Sid       = "ManageTaggedKeys"
+        Effect    = "Allow"
+        Action    = ["kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription"]
+        Resource  = "${local.arn}:kms:${local.region_acct}:key/*"
+        Condition = { StringEquals = local.dofs_tag }
+      },
+      {
+        Sid      = "KeyAliases"
+        Effect   = "Allow"
+        Action   = ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"]
+        Resource = "${local.arn}:kms:${local.region_acct}:alias/dofs-*"
+      },
+      {
+        # Writes to a role's permissions are allowed only on the environments' workload roles, and only while
+        # the role carries the workload boundary: a policy put on such a role can never grant more than the
+        # boundary, so the build cannot hand itself (or anything) administrator rights through them.
+        Sid       = "WorkloadRolePermissions"
+        Effect    = "Allow"
+        Action    = ["iam:CreateRole", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy"]
+        Resource  = local.workload_roles
+        Condition = { StringEquals = { "iam:PermissionsBoundary" = local.boundary_arn } }
+      },
+      {
+        Sid      = "WorkloadRoles"
+        Effect   = "Allow"
+        Action   = ["iam:DeleteRole", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:TagRole", "iam:UntagRole"]
+        Resource = local.workload_roles
+      },
+      {
+        Sid       = "PassWorkloadRoles"
+        Effect    = "Allow"
+        Action    = "iam:PassRole"
+        Resource  = local.workload_roles
+        Condition = { StringEquals = { "iam:PassedToService" = ["lambda.amazonaws.com", "states.amazonaws.com"] } }
+      },
+      {
+        # Belt and braces: whatever else a future statement allows, the build never changes its own role, the
+        # pipeline's role or the boundary, and never lifts a boundary.
+        Sid      = "NeverEscalate"
+        Effect   = "Deny"
+        Action   = ["iam:AttachRolePolicy", "iam:CreatePolicyVersion", "iam:DeleteRolePermissionsBoundary", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:SetDefaultPolicyVersion", "iam:UpdateAssumeRolePolicy"]
+        Resource = concat(local.protected_roles, [local.boundary_arn])
+      },
+      {
+        Sid      = "NeverLiftABoundary"
+        Effect   = "Deny"
+        Action   = "iam:DeleteRolePermissionsBoundary"
+        Resource = "*"
+      },
+      {
+        Sid      = "TerraformState"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
+        Resource = ["${local.arn}:s3:::${var.state_bucket}", "${local.arn}:s3:::${var.state_bucket}/dofs/*"]
+      },
+      {
+        Sid      = "TerraformLock"
+        Effect   = "Allow"
+        Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
+        Resource = "${local.arn}:dynamodb:${local.region_acct}:table/${var.lock_table}"
+      },
+      {
+        Sid      = "Artifacts"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = "${aws_s3_bucket.artifacts.arn}/*"
+      },
+      {
+        Sid      = "Secrets"
+        Effect   = "Allow"
+        Action   = "ssm:GetParameters"
+        Resource = "${local.arn}:ssm:${local.region_acct}:parameter/dofs/*"
+      },
+      {
+        Sid      = "BuildLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.arn}:logs:${local.region_acct}:log-group:/aws/codebuild/dofs-*"
+      },
+      {
+        # Read-only lookups Terraform makes while planning, and the log delivery set-up of a state machine's
+        # logging configuration: these actions accept no resource-level permissions.
+        Sid      = "Describe"
+        Effect   = "Allow"
+        Action   = ["apigateway:GET", "kms:ListAliases", "lambda:ListEventSourceMappings", "logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery", "sts:GetCallerIdentity"]
+        Resource = "*"
+      },
     ]
   }
 
-  statement {
-    sid       = "ManageDofsRoles"
-    actions   = ["iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole", "iam:ListRolePolicies", "iam:PassRole", "iam:PutRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:UpdateAssumeRolePolicy"]
-    resources = ["arn:${local.partition}:iam::${local.account}:role/dofs-*"]
+  # The most any DOFS workload role (functions, state machine) may ever do, whatever policy is put on it.
+  workload_boundary = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "DofsData"
+        Effect = "Allow"
+        Action = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:SendMessage", "states:DescribeExecution", "states:StartExecution", "states:StartSyncExecution", "lambda:InvokeFunction"]
+        Resource = [
+          "${local.arn}:dynamodb:${local.region_acct}:table/dofs-*",
+          "${local.arn}:sqs:${local.region_acct}:dofs-*",
+          "${local.arn}:states:${local.region_acct}:stateMachine:dofs-*",
+          "${local.arn}:states:${local.region_acct}:execution:dofs-*",
+          "${local.arn}:lambda:${local.region_acct}:function:dofs-*",
+        ]
+      },
+      {
+        Sid      = "OwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${local.arn}:logs:${local.region_acct}:log-group:*dofs-*"
+      },
+      {
+        Sid      = "LogDeliveryAndTracing"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogDelivery", "logs:DeleteLogDelivery", "logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:GetLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:UpdateLogDelivery", "xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+        Resource = "*"
+      },
+    ]
   }
+}
 
-  statement {
-    sid       = "TerraformState"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.state_bucket}", "arn:${local.partition}:s3:::${var.state_bucket}/dofs/*"]
-  }
+resource "aws_iam_policy" "workload_boundary" {
+  name        = local.boundary_name
+  description = "Permissions boundary of every role a DOFS environment creates."
+  policy      = jsonencode(local.workload_boundary)
+}
 
-  statement {
-    sid       = "TerraformLock"
-    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = ["arn:${local.partition}:dynamodb:${var.region}:${local.account}:table/${var.lock_table}"]
-  }
-
-  statement {
-    sid       = "Artifacts"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${aws_s3_bucket.artifacts.arn}/*"]
-  }
-
-  statement {
-    sid       = "Secrets"
-    actions   = ["ssm:GetParameters"]
-    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account}:parameter/dofs/*"]
-  }
-
-  statement {
-    sid       = "BuildLogs"
-    actions   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["arn:${local.partition}:logs:${var.region}:${local.account}:log-group:/aws/codebuild/dofs-*"]
-  }
-
-  # Read-only lookups Terraform makes while planning; they accept no resource-level permissions.
-  statement {
-    sid       = "Describe"
-    actions   = ["apigateway:GET", "sts:GetCallerIdentity", "logs:DescribeLogGroups", "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping", "lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"]
-    resources = ["*"]
-  }
+resource "aws_iam_role" "codebuild" {
+  name = "dofs-codebuild"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "codebuild.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
 }
 
 resource "aws_iam_role_policy" "codebuild" {
   name   = "dofs-codebuild"
   role   = aws_iam_role.codebuild.id
-  policy = data.aws_iam_policy_document.codebuild.json
+  policy = jsonencode(local.codebuild_policy)
 }
 
 resource "aws_codebuild_project" "plan" {
@@ -204,40 +351,25 @@ resource "aws_codebuild_project" "apply" {
   }
 }
 
-data "aws_iam_policy_document" "pipeline_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["codepipeline.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "pipeline" {
-  name               = "dofs-codepipeline"
-  assume_role_policy = data.aws_iam_policy_document.pipeline_assume.json
-}
-
-data "aws_iam_policy_document" "pipeline" {
-  statement {
-    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
-    resources = ["${aws_s3_bucket.artifacts.arn}/*"]
-  }
-  statement {
-    actions   = ["codebuild:BatchGetBuilds", "codebuild:StartBuild"]
-    resources = [aws_codebuild_project.plan.arn, aws_codebuild_project.apply.arn]
-  }
-  statement {
-    actions   = ["codestar-connections:UseConnection"]
-    resources = [aws_codestarconnections_connection.this.arn]
-  }
+  name = "dofs-codepipeline"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "codepipeline.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
 }
 
 resource "aws_iam_role_policy" "pipeline" {
-  name   = "dofs-codepipeline"
-  role   = aws_iam_role.pipeline.id
-  policy = data.aws_iam_policy_document.pipeline.json
+  name = "dofs-codepipeline"
+  role = aws_iam_role.pipeline.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Effect = "Allow", Action = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource = "${aws_s3_bucket.artifacts.arn}/*" },
+      { Effect = "Allow", Action = ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], Resource = [aws_codebuild_project.plan.arn, aws_codebuild_project.apply.arn] },
+      { Effect = "Allow", Action = "codestar-connections:UseConnection", Resource = aws_codestarconnections_connection.this.arn },
+    ]
+  })
 }
 
 resource "aws_codepipeline" "this" {

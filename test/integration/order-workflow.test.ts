@@ -57,6 +57,7 @@ describe('order workflow definition', () => {
     const unescaped = '{"Comment": "filled by ${...}"}';
     assert.throws(() => renderDefinition(unescaped, AWS_VALUES), /not a plain placeholder/);
     assert.throws(() => renderDefinition('{"A": "%{ if x }"}', AWS_VALUES), /not a plain placeholder/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an escaped and a real placeholder, as text.
     assert.deepEqual(placeholdersOf('{"A": "$${escaped}", "B": "${real}"}'), ['real']);
   });
 

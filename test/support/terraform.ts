@@ -44,17 +44,3 @@ export function section(module: TerraformModule, name: string): Hcl {
   }
   return merged;
 }
-
-/** All `prefix.name` references in a module's text (comments are stripped first). */
-export function references(module: TerraformModule, prefix: string): Set<string> {
-  const found = new Set<string>();
-  for (const file of module.files) {
-    const code = file.text.replace(/#.*$/gm, '');
-    for (const match of code.matchAll(
-      new RegExp(`\\b${prefix.replace('.', '\\.')}\\.([A-Za-z_][A-Za-z0-9_-]*)`, 'g'),
-    )) {
-      found.add(match[1] as string);
-    }
-  }
-  return found;
-}

@@ -3,7 +3,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.0, < 7.0"
+      version = ">= 5.100, < 7.0"
     }
   }
   # Filled by terraform init -backend-config (see docs/deploy.md): the bucket and lock table from bootstrap/.
@@ -20,11 +20,16 @@ provider "aws" {
   }
 }
 
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
 module "dofs" {
-  source              = "../../modules/dofs"
-  environment         = "prod"
-  package_dir         = var.package_dir
-  alarm_email         = var.alarm_email
-  deletion_protection = true
-  throttle_rate_limit = 1000
+  source                   = "../../modules/dofs"
+  environment              = "prod"
+  package_dir              = var.package_dir
+  lambda_runtime           = var.lambda_runtime
+  permissions_boundary_arn = var.permissions_boundary_name == "" ? null : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${var.permissions_boundary_name}"
+  alarm_email              = var.alarm_email
+  deletion_protection      = true
+  throttle_rate_limit      = 1000
 }

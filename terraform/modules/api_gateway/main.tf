@@ -99,13 +99,15 @@ resource "aws_api_gateway_integration" "this" {
   uri                     = var.api_invoke_arn
 }
 
-# A body the edge validator refuses still answers in DOFS's error shape.
+# A body the edge validator refuses still answers in DOFS's error shape. Gateway response templates are plain
+# substitution (no VTL, no $util): $context.error.validationErrorString is an unquoted string, so the
+# template quotes it ($context.error.messageString is the one that comes quoted).
 resource "aws_api_gateway_gateway_response" "bad_request_body" {
   rest_api_id   = aws_api_gateway_rest_api.this.id
   response_type = "BAD_REQUEST_BODY"
   status_code   = "400"
   response_templates = {
-    "application/json" = "{\"error\":{\"code\":\"OrderInvalid\",\"message\":$context.error.validationErrorString}}"
+    "application/json" = jsonencode({ error = { code = "OrderInvalid", message = "$context.error.validationErrorString" } })
   }
 }
 

@@ -4,8 +4,20 @@ variable "environment" {
 }
 
 variable "package_dir" {
-  description = "Directory of the Lambda zips built by npm run package."
+  description = "Directory of the Lambda zips built by npm run package, relative to the root module: a saved plan keeps this value, and an absolute build path would not exist where the plan is applied."
   type        = string
+}
+
+variable "lambda_runtime" {
+  description = "Lambda runtime of every function: nodejs22.x (accepted by hashicorp/aws 5.100 and 6.x) or nodejs24.x (6.x from about 6.19)."
+  type        = string
+  default     = "nodejs22.x"
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every role DOFS creates (the pipeline sets the one terraform/cicd defines); null for none."
+  type        = string
+  default     = null
 }
 
 variable "workflow_type" {

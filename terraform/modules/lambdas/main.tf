@@ -51,7 +51,7 @@ locals {
       }, local.seed)
       statements = [
         { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
-        { actions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.order_queue_arn] },
+        { actions = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.order_queue_arn] },
       ]
     }
     dead-letter = {
@@ -64,27 +64,21 @@ locals {
       statements = [
         { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
         { actions = ["dynamodb:PutItem"], resources = [var.failed_orders_table_arn] },
-        { actions = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.dlq_arn] },
+        { actions = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.dlq_arn] },
       ]
     }
   }
 }
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "this" {
-  for_each           = local.functions
-  name               = "${var.name_prefix}-${each.key}"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  for_each = local.functions
+  name     = "${var.name_prefix}-${each.key}"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "lambda.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -94,49 +88,54 @@ resource "aws_cloudwatch_log_group" "this" {
   tags              = var.tags
 }
 
-data "aws_iam_policy_document" "this" {
-  for_each = local.functions
-
-  statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this[each.key].arn}:*"]
-  }
-
-  # X-Ray accepts no resource-level permissions: "*" is the only form it takes.
-  statement {
-    sid       = "Tracing"
-    actions   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
-    resources = ["*"]
-  }
-
-  dynamic "statement" {
-    for_each = each.value.statements
-    content {
-      actions   = statement.value.actions
-      resources = statement.value.resources
-    }
-  }
-}
-
+# Policies are written with jsonencode rather than aws_iam_policy_document so that they are values Terraform
+# computes itself: `terraform test` with a mocked provider can then read and check every statement.
 resource "aws_iam_role_policy" "this" {
   for_each = local.functions
   name     = "${var.name_prefix}-${each.key}"
   role     = aws_iam_role.this[each.key].id
-  policy   = data.aws_iam_policy_document.this[each.key].json
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid      = "Logs"
+          Effect   = "Allow"
+          Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+          Resource = "${aws_cloudwatch_log_group.this[each.key].arn}:*"
+        },
+        # X-Ray accepts no resource-level permissions: "*" is the only form it takes.
+        {
+          Sid      = "Tracing"
+          Effect   = "Allow"
+          Action   = ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+          Resource = "*"
+        },
+      ],
+      [for i, statement in each.value.statements : {
+        Sid      = "Data${i}"
+        Effect   = "Allow"
+        Action   = statement.actions
+        Resource = statement.resources
+      }],
+    )
+  })
 }
 
 resource "aws_lambda_function" "this" {
   for_each         = local.functions
   function_name    = "${var.name_prefix}-${each.key}"
   role             = aws_iam_role.this[each.key].arn
-  runtime          = "nodejs24.x"
+  runtime          = var.runtime
   handler          = "index.handler"
   filename         = "${var.package_dir}/${each.key}.zip"
   source_code_hash = filebase64sha256("${var.package_dir}/${each.key}.zip")
   timeout          = each.value.timeout
   memory_size      = each.value.memory
   architectures    = ["arm64"]
+  # The event source mappings are created against these functions and AWS checks then that the role may
+  # receive from the queue: the role's policy must exist first.
+  depends_on = [aws_iam_role_policy.this]
 
   environment {
     variables = merge(each.value.environment, {

@@ -3,6 +3,17 @@ variable "name_prefix" {
   type        = string
 }
 
+variable "runtime" {
+  description = "Lambda runtime of every function. nodejs22.x is the newest that hashicorp/aws 5.100 accepts; 6.x takes nodejs24.x from about 6.19 on. The bundles target Node.js 22 (scripts/package.ts), so both run them."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = contains(["nodejs22.x", "nodejs24.x"], var.runtime)
+    error_message = "runtime must be nodejs22.x or nodejs24.x (the bundles target Node.js 22)."
+  }
+}
+
 variable "package_dir" {
   description = "Directory holding the zips built by npm run package (<function>.zip)."
   type        = string
@@ -82,4 +93,10 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every function role (the pipeline's build role may only create roles that carry it); null for none."
+  type        = string
+  default     = null
 }

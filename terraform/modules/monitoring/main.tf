@@ -1,7 +1,78 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+# CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key alias/aws/sns (its policy
+# cannot be changed to let cloudwatch.amazonaws.com use it): the alarms would fire and notify nobody. The
+# topic gets a customer managed key whose policy lets CloudWatch encrypt the messages it publishes.
+resource "aws_kms_key" "alarms" {
+  description             = "${var.name_prefix}: encrypts the alarm topic; CloudWatch may use it to publish."
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = local.alarm_key_policy
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "alarms" {
+  name          = "alias/${var.name_prefix}-alarms"
+  target_key_id = aws_kms_key.alarms.key_id
+}
+
+locals {
+  account_root = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  alarm_key_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The account's IAM policies decide who administers the key (the default key policy).
+        Sid       = "AccountAdministers"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+    ]
+  })
+}
+
 resource "aws_sns_topic" "this" {
   name              = "${var.name_prefix}-alarms"
-  kms_master_key_id = "alias/aws/sns"
+  kms_master_key_id = aws_kms_key.alarms.arn
   tags              = var.tags
+}
+
+# Only this account's CloudWatch alarms may publish to the topic.
+resource "aws_sns_topic_policy" "this" {
+  arn = aws_sns_topic.this.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountManages"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root }
+        Action    = ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"]
+        Resource  = aws_sns_topic.this.arn
+      },
+      {
+        Sid       = "CloudWatchAlarmsPublish"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = "sns:Publish"
+        Resource  = aws_sns_topic.this.arn
+        Condition = {
+          ArnLike = { "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:cloudwatch:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*" }
+        }
+      },
+    ]
+  })
 }
 
 resource "aws_sns_topic_subscription" "email" {
@@ -132,28 +203,28 @@ resource "aws_cloudwatch_dashboard" "this" {
       {
         type = "metric", x = 0, y = 0, width = 12, height = 6
         properties = {
-          title   = "Orders", region = data.aws_region.current.region, stat = "Sum", period = 60
+          title   = "Orders", region = data.aws_region.current.id, stat = "Sum", period = 60
           metrics = [["DOFS", "OrdersAccepted", "service", "dofs-api"], ["DOFS", "OrdersFulfilled", "service", "dofs-fulfill"], ["DOFS", "OrdersDeadLettered", "service", "dofs-dead-letter"]]
         }
       },
       {
         type = "metric", x = 12, y = 0, width = 12, height = 6
         properties = {
-          title   = "order_dlq", region = data.aws_region.current.region, stat = "Maximum", period = 60
+          title   = "order_dlq", region = data.aws_region.current.id, stat = "Maximum", period = 60
           metrics = [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", var.dlq_name]]
         }
       },
       {
         type = "metric", x = 0, y = 6, width = 12, height = 6
         properties = {
-          title   = "API latency p99 and 5xx", region = data.aws_region.current.region, period = 60
+          title   = "API latency p99 and 5xx", region = data.aws_region.current.id, period = 60
           metrics = [["AWS/ApiGateway", "Latency", "ApiName", var.api_name, "Stage", var.api_stage_name, { stat = "p99" }], ["AWS/ApiGateway", "5XXError", "ApiName", var.api_name, "Stage", var.api_stage_name, { stat = "Sum" }]]
         }
       },
       {
         type = "metric", x = 12, y = 6, width = 12, height = 6
         properties = {
-          title   = "Workflow", region = data.aws_region.current.region, stat = "Sum", period = 60
+          title   = "Workflow", region = data.aws_region.current.id, stat = "Sum", period = 60
           metrics = [["AWS/States", "ExecutionsSucceeded", "StateMachineArn", var.state_machine_arn], ["AWS/States", "ExecutionsFailed", "StateMachineArn", var.state_machine_arn]]
         }
       },

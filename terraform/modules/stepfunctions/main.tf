@@ -1,57 +1,54 @@
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "this" {
-  name               = var.name
-  assume_role_policy = data.aws_iam_policy_document.assume.json
-  tags               = var.tags
+  name = var.name
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Principal = { Service = "states.amazonaws.com" }, Action = "sts:AssumeRole" }]
+  })
+  permissions_boundary = var.permissions_boundary_arn
+  tags                 = var.tags
 }
 
-data "aws_iam_policy_document" "this" {
-  statement {
-    sid       = "Tasks"
-    actions   = ["lambda:InvokeFunction"]
-    resources = [var.validate_order_function_arn, var.store_order_function_arn]
-  }
-
-  statement {
-    sid       = "SendToQueue"
-    actions   = ["sqs:SendMessage"]
-    resources = [var.order_queue_arn]
-  }
-
-  # CloudWatch Logs delivery for state machines and X-Ray accept no resource-level permissions.
-  statement {
-    sid = "LogsAndTracing"
-    actions = [
-      "logs:CreateLogDelivery",
-      "logs:DeleteLogDelivery",
-      "logs:DescribeLogGroups",
-      "logs:DescribeResourcePolicies",
-      "logs:GetLogDelivery",
-      "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
-      "logs:UpdateLogDelivery",
-      "xray:GetSamplingRules",
-      "xray:GetSamplingTargets",
-      "xray:PutTelemetryRecords",
-      "xray:PutTraceSegments",
-    ]
-    resources = ["*"]
-  }
-}
-
+# jsonencode rather than aws_iam_policy_document: a value `terraform test` can read under a mocked provider.
 resource "aws_iam_role_policy" "this" {
-  name   = var.name
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.this.json
+  name = var.name
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "Tasks"
+        Effect   = "Allow"
+        Action   = "lambda:InvokeFunction"
+        Resource = [var.validate_order_function_arn, var.store_order_function_arn]
+      },
+      {
+        Sid      = "SendToQueue"
+        Effect   = "Allow"
+        Action   = "sqs:SendMessage"
+        Resource = var.order_queue_arn
+      },
+      # CloudWatch Logs delivery for state machines and X-Ray accept no resource-level permissions.
+      {
+        Sid    = "LogsAndTracing"
+        Effect = "Allow"
+        Action = [
+          "logs:CreateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:DescribeLogGroups",
+          "logs:DescribeResourcePolicies",
+          "logs:GetLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:UpdateLogDelivery",
+          "xray:GetSamplingRules",
+          "xray:GetSamplingTargets",
+          "xray:PutTelemetryRecords",
+          "xray:PutTraceSegments",
+        ]
+        Resource = "*"
+      },
+    ]
+  })
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -81,4 +78,7 @@ resource "aws_sfn_state_machine" "this" {
   }
 
   tags = var.tags
+
+  # Creating the state machine checks that its role may deliver logs: the role's policy must exist first.
+  depends_on = [aws_iam_role_policy.this]
 }

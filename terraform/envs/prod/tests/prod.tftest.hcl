@@ -1,0 +1,29 @@
+# The whole prod environment planned and applied against the mocked provider: every module wired, the ASL
+# rendered, every for_each and reference resolved. The modules' own suites check what each part must be.
+
+mock_provider "aws" {
+  source = "../../tests/mocks"
+}
+
+variables {
+  package_dir = "../../tests/fixtures/dist"
+}
+
+run "applies" {
+  command = apply
+
+  assert {
+    condition     = startswith(output.api_url, "https://") && output.api_key_id != ""
+    error_message = "the environment has an API URL and key"
+  }
+}
+
+run "refuses_an_absolute_package_dir" {
+  command = plan
+
+  variables {
+    package_dir = "/codebuild/output/src123/src/dist"
+  }
+
+  expect_failures = [var.package_dir]
+}
