@@ -57,6 +57,7 @@ describe('order workflow definition', () => {
     const unescaped = '{"Comment": "filled by ${...}"}';
     assert.throws(() => renderDefinition(unescaped, AWS_VALUES), /not a plain placeholder/);
     assert.throws(() => renderDefinition('{"A": "%{ if x }"}', AWS_VALUES), /not a plain placeholder/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform placeholders, escaped and not.
     assert.deepEqual(placeholdersOf('{"A": "$${escaped}", "B": "${real}"}'), ['real']);
   });
 
