@@ -128,18 +128,32 @@ export const hostScenarios: HostScenario[] = [
   },
 ];
 
-/** Runs every scenario, in order, against one host started by `start` and stopped after the last. */
-export function describeHostScenarios(title: string, start: () => Promise<HostDriver>) {
+/**
+ * Runs every scenario, in order, against one host started by `start` and stopped after the last; `more`
+ * adds checks only this host can make, on the same host, after the scenarios.
+ */
+export function describeHostScenarios<H extends HostDriver>(
+  title: string,
+  start: () => Promise<H>,
+  more?: (host: () => H) => void,
+) {
   describe(title, () => {
-    let host: HostDriver;
+    let host: H | undefined;
     before(async () => {
       host = await start();
     });
     after(async () => {
       await host?.stop();
     });
+    const current = () => {
+      if (!host) throw new Error('the host did not start');
+      return host;
+    };
     for (const scenario of hostScenarios) {
-      it(scenario.name, () => scenario.run(host, (name) => `${name}-${crypto.randomUUID().slice(0, 8)}`));
+      it(scenario.name, () => scenario.run(current(), uniqueId));
     }
+    more?.(current);
   });
 }
+
+export const uniqueId = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}`;
