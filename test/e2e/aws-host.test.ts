@@ -29,15 +29,25 @@ for (const workflowType of ['EXPRESS', 'STANDARD'] as const) {
         assert.equal(states.SendToQueue?.Parameters?.QueueUrl, aws.queues.orderQueue.url);
       });
 
-      it('reached Step Functions through the SDK the way AWS is called', () => {
-        const operations = new Set(
-          host().aws.sfnCalls.map((c) => `${c.operation}@${c.host.replace(/:\d+$/, '')}`),
+      it('reached Step Functions through the SDK the way AWS is called, and answered as AWS does', () => {
+        const calls = host().aws.sfnCalls.map((c) =>
+          `${c.operation}@${c.host.replace(/:\d+$/, '')} ${c.answer}`.trim(),
         );
+        const seen = [...new Set(calls)].sort();
+        // The conflict (scenario e) is a FAILED execution (EXPRESS) or a name already taken (STANDARD).
         assert.deepEqual(
-          [...operations].sort(),
+          seen,
           workflowType === 'EXPRESS'
-            ? ['StartSyncExecution@sync-states.localhost']
-            : ['DescribeExecution@states.localhost', 'StartExecution@states.localhost'],
+            ? [
+                'StartSyncExecution@sync-states.localhost FAILED OrderConflict',
+                'StartSyncExecution@sync-states.localhost SUCCEEDED',
+              ]
+            : [
+                'DescribeExecution@states.localhost RUNNING',
+                'DescribeExecution@states.localhost SUCCEEDED',
+                'StartExecution@states.localhost',
+                'StartExecution@states.localhost ExecutionAlreadyExists',
+              ],
         );
       });
 

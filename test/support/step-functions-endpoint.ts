@@ -58,7 +58,8 @@ export async function startStepFunctionsEndpoint(options: {
 }) {
   const machines = new Map(options.machines.map((m) => [m.arn, m]));
   const executions = new Map<string, Execution>();
-  const calls: { operation: string; host: string }[] = [];
+  /** Every call and how it was answered: the execution status and error, or the service error. */
+  const calls: { operation: string; host: string; answer: string }[] = [];
 
   function machineOf(arn: unknown): HostedStateMachine {
     const machine = typeof arn === 'string' ? machines.get(arn) : undefined;
@@ -188,8 +189,12 @@ export async function startStepFunctionsEndpoint(options: {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     const host = String(req.headers.host ?? '');
-    calls.push({ operation, host });
-    const answer = (status: number, body: unknown, errorType?: string) => {
+    const answer = (status: number, body: Record<string, unknown>, errorType?: string) => {
+      calls.push({
+        operation,
+        host,
+        answer: errorType ?? [body.status, body.error].filter((v) => v !== undefined).join(' '),
+      });
       res.writeHead(status, {
         'content-type': 'application/x-amz-json-1.0',
         'x-amzn-requestid': randomUUID(),
@@ -202,7 +207,13 @@ export async function startStepFunctionsEndpoint(options: {
       if (req.method !== 'POST' || !run || req.headers['content-type'] !== 'application/x-amz-json-1.0') {
         throw new ServiceError('UnknownOperationException', `unsupported request: ${req.method} ${target}`);
       }
-      answer(200, await run(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), host));
+      answer(
+        200,
+        (await run(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'), host)) as Record<
+          string,
+          unknown
+        >,
+      );
     } catch (error) {
       if (error instanceof ServiceError) {
         answer(error.status, { __type: error.type, message: error.message }, error.type);
