@@ -73,18 +73,39 @@ describe('StepFunctionsOrderWorkflow', () => {
     assert.ok(sent[1] instanceof DescribeExecutionCommand && sent[2] instanceof DescribeExecutionCommand);
   });
 
-  it('STANDARD: answers a name taken by another input as ALREADY_RAN with another input (409)', async () => {
+  it('STANDARD: answers a name taken by another payload as ALREADY_RAN with another input (409)', async () => {
+    const other = { ...input, submission_id: 's-0', order: { ...input.order, customer_id: 'someone-else' } };
+    const { client, sent } = scriptedClient([
+      () => {
+        throw new ExecutionAlreadyExists({ message: 'exists', $metadata: {} });
+      },
+      () => ({ status: 'SUCCEEDED', input: JSON.stringify(other) }),
+    ]);
+    assert.deepEqual(
+      await new StepFunctionsOrderWorkflow(client, 'arn:aws:states:r:1:stateMachine:sm', {
+        type: 'STANDARD',
+      }).run(input),
+      { status: 'ALREADY_RAN', sameInput: false },
+    );
+    const describe = sent[1] as DescribeExecutionCommand;
+    assert.ok(describe instanceof DescribeExecutionCommand);
+    assert.equal(describe.input.executionArn, 'arn:aws:states:r:1:execution:sm:o-1');
+  });
+
+  it('STANDARD: answers a name taken by another submission of the same payload as a replay', async () => {
+    // AWS answers ExecutionAlreadyExists for any other input (each submission has its own submission_id)
+    // and for a closed execution even with the same input.
     const { client } = scriptedClient([
       () => {
         throw new ExecutionAlreadyExists({ message: 'exists', $metadata: {} });
       },
+      () => ({ status: 'SUCCEEDED', input: JSON.stringify({ ...input, submission_id: 's-0' }) }),
     ]);
     assert.deepEqual(
-      await new StepFunctionsOrderWorkflow(client, 'arn:sm', { type: 'STANDARD' }).run(input),
-      {
-        status: 'ALREADY_RAN',
-        sameInput: false,
-      },
+      await new StepFunctionsOrderWorkflow(client, 'arn:aws:states:r:1:stateMachine:sm', {
+        type: 'STANDARD',
+      }).run(input),
+      { status: 'ALREADY_RAN', sameInput: true },
     );
   });
 

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { MAX_BUNDLE_BYTES, type PackagedFunction, packageFunctions } from '../../scripts/package.ts';
+import { LAMBDA_NAMES, MAX_BUNDLE_BYTES, type PackagedFunction } from '../../scripts/package.ts';
 import type { StoreOrderResult } from '../../src/core/store-order.ts';
 import { sqsEvent, sqsRecord } from '../support/builders.ts';
 import { startDynalite } from '../support/dynalite.ts';
+import { buildLambdaBundles } from '../support/lambda-bundles.ts';
 
 type Handler = (event: unknown) => Promise<Record<string, unknown>>;
 
@@ -16,7 +14,7 @@ type Handler = (event: unknown) => Promise<Record<string, unknown>>;
  */
 describe('Lambda bundles (built with esbuild, invoked against dynalite)', () => {
   let db: Awaited<ReturnType<typeof startDynalite>>;
-  let outdir: string;
+  let bundles: Awaited<ReturnType<typeof buildLambdaBundles>>;
   let packaged: PackagedFunction[];
   const handlers = new Map<string, Handler>();
   const savedEnv = { ...process.env };
@@ -24,12 +22,8 @@ describe('Lambda bundles (built with esbuild, invoked against dynalite)', () => 
   before(async () => {
     db = await startDynalite();
     const tables = await db.freshTables();
-    // Inside the project, so that the bundles resolve the AWS SDK from node_modules, as the Lambda runtime
-    // provides it to them (the SDK is left out of the bundles).
-    const cache = new URL('../../node_modules/.cache/', import.meta.url).pathname;
-    mkdirSync(cache, { recursive: true });
-    outdir = mkdtempSync(join(cache, 'dofs-bundles-'));
-    packaged = await packageFunctions(outdir);
+    bundles = await buildLambdaBundles();
+    packaged = bundles.packaged;
     Object.assign(process.env, {
       AWS_REGION: 'local-1',
       AWS_ACCESS_KEY_ID: 'x',
@@ -43,14 +37,13 @@ describe('Lambda bundles (built with esbuild, invoked against dynalite)', () => 
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
-    for (const p of packaged)
-      handlers.set(p.name, (await import(pathToFileURL(p.bundle).href)).handler as Handler);
+    for (const name of LAMBDA_NAMES) handlers.set(name, (await bundles.coldStart(name)) as Handler);
   });
 
   after(async () => {
     process.env = savedEnv;
     await db.stop();
-    rmSync(outdir, { recursive: true, force: true });
+    bundles.remove();
   });
 
   it('builds one bundle per function, each within the 300 KiB budget', () => {

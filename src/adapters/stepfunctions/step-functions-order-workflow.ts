@@ -5,6 +5,7 @@ import {
   StartExecutionCommand,
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { fingerprintOf } from '../../core/order.ts';
 import type { OrderWorkflow, OrderWorkflowInput, WorkflowRun } from '../../core/ports.ts';
 
 export type WorkflowType = 'EXPRESS' | 'STANDARD';
@@ -16,8 +17,10 @@ export type WorkflowType = 'EXPRESS' | 'STANDARD';
  * - EXPRESS (default): StartSyncExecution. An asynchronous EXPRESS start would answer before anything is
  *   stored, and EXPRESS runs at most once. Names are not de-duplicated; StoreOrder's conditional put gives
  *   replays and conflicts their answers.
- * - STANDARD: StartExecution (name = order id: the same name and input is idempotent, another input is
- *   ExecutionAlreadyExists, a conflict), then DescribeExecution until it ends.
+ * - STANDARD: StartExecution (name = order id), then DescribeExecution until it ends. A name already taken
+ *   answers ExecutionAlreadyExists whenever the input differs (always: each submission has its own
+ *   submission_id) or that execution has closed, so the existing execution's input says whether it was
+ *   for the same payload (a replay) or another one (a conflict).
  */
 export class StepFunctionsOrderWorkflow implements OrderWorkflow {
   readonly #client: Pick<SFNClient, 'send'>;
@@ -39,8 +42,8 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
     this.#timeoutMs = options.timeoutMs ?? 25_000;
   }
 
-  run(input: OrderWorkflowInput): Promise<WorkflowRun> {
-    return this.#type === 'EXPRESS' ? this.#runExpress(input) : this.#runStandard(input);
+  run(input: OrderWorkflowInput, fingerprint = fingerprintOf(input.order)): Promise<WorkflowRun> {
+    return this.#type === 'EXPRESS' ? this.#runExpress(input) : this.#runStandard(input, fingerprint);
   }
 
   async #runExpress(input: OrderWorkflowInput): Promise<WorkflowRun> {
@@ -54,7 +57,7 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
     return this.#toRun(result.status, result.output, result.error, result.cause);
   }
 
-  async #runStandard(input: OrderWorkflowInput): Promise<WorkflowRun> {
+  async #runStandard(input: OrderWorkflowInput, fingerprint: string): Promise<WorkflowRun> {
     let executionArn: string | undefined;
     try {
       ({ executionArn } = await this.#client.send(
@@ -65,13 +68,14 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
         }),
       ));
     } catch (error) {
-      // Same name, different input (a different submission of the id): the order is someone else's.
-      if (error instanceof ExecutionAlreadyExists) return { status: 'ALREADY_RAN', sameInput: false };
+      if (error instanceof ExecutionAlreadyExists) {
+        return { status: 'ALREADY_RAN', sameInput: (await this.#existingFingerprint(input)) === fingerprint };
+      }
       throw error;
     }
     const deadline = Date.now() + this.#timeoutMs;
     for (;;) {
-      const execution = await this.#client.send(new DescribeExecutionCommand({ executionArn }));
+      const execution = await this.#describe(executionArn);
       if (execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
         return this.#toRun(execution.status, execution.output, execution.error, execution.cause);
       }
@@ -81,6 +85,18 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
       }
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
     }
+  }
+
+  /** The payload fingerprint of the execution named after this order (its ARN follows from the name). */
+  async #existingFingerprint(input: OrderWorkflowInput): Promise<string | undefined> {
+    const executionArn = `${this.#stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.order.order_id}`;
+    const existing = await this.#describe(executionArn);
+    const order = (JSON.parse(existing.input ?? '{}') as Partial<OrderWorkflowInput>).order;
+    return order ? fingerprintOf(order) : undefined;
+  }
+
+  #describe(executionArn: string | undefined) {
+    return this.#client.send(new DescribeExecutionCommand({ executionArn }));
   }
 
   #toRun(status: string | undefined, output?: string, error?: string, cause?: string): WorkflowRun {
