@@ -19,6 +19,8 @@ for (const workflowType of ['EXPRESS', 'STANDARD'] as const) {
       it('runs the definition with Task states bound to the function ARNs it was rendered with', (t) => {
         const { aws } = host();
         t.diagnostic(`ASL rendered by ${aws.renderedBy}`);
+        // Where Terraform is installed it renders the definition, as it does for AWS; CI has it and must use it.
+        if (process.env.CI === 'true') assert.equal(aws.renderedBy, 'terraform templatefile()');
         const states = (
           aws.definition as {
             States: Record<string, { Resource?: string; Parameters?: Record<string, unknown> }>;
