@@ -6,7 +6,7 @@ mock_provider "aws" {
 }
 
 variables {
-  package_dir = "../../tests/fixtures/dist"
+  package_dir = "../../tests/fixtures/lambda-zips"
 }
 
 run "applies" {

@@ -9,7 +9,7 @@ mock_provider "aws" {
 variables {
   contract                 = jsondecode(file("tests/code-contract.json")).functions
   name_prefix              = "dofs-test"
-  package_dir              = "../../tests/fixtures/dist"
+  package_dir              = "../../tests/fixtures/lambda-zips"
   orders_table_name        = "dofs-test-orders"
   orders_table_arn         = "arn:aws:dynamodb:eu-west-1:123456789012:table/dofs-test-orders"
   failed_orders_table_name = "dofs-test-failed-orders"
