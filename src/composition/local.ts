@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
 import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
 import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
+import { lockDataDir } from '../adapters/sqlite/data-dir-lock.ts';
 import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
 import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../adapters/stepfunctions/local-order-workflow.ts';
@@ -15,6 +16,7 @@ import { createRedriveOrders } from '../core/redrive-orders.ts';
 import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
 import { createValidateOrder } from '../core/validate-order.ts';
+import { json } from '../entrypoints/http/error-response.ts';
 import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
@@ -33,6 +35,10 @@ export function createLocalSystem(
   config: LocalConfig,
   options: { logger?: Logger; onFatal?: (error: unknown) => void } = {},
 ) {
+  // First of all: one process per data directory. A second one stops here (DataDirLockedError) before it
+  // opens the database, recovers anything, starts a consumer or listens; so start-up recovery only ever
+  // re-queues work that no live process owns.
+  const lock = lockDataDir(config.dataDir);
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
   const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), {
@@ -195,9 +201,33 @@ export function createLocalSystem(
     queue,
     dlq,
 
-    /** Recovers what a previous process left unfinished, starts the consumers, then listens. */
+    /**
+     * Takes the port, then recovers what a previous process left unfinished and starts the consumers, then
+     * serves. Taking the port first means a port clash stops the start before any recovery or consumer runs;
+     * a request that comes in meanwhile gets 503 + Retry-After.
+     */
     async start(): Promise<{ port: number }> {
       await started;
+      let serving = false;
+      server = createNodeServer(
+        (request) =>
+          serving
+            ? app(request)
+            : Promise.resolve(
+                json(
+                  503,
+                  { error: { code: 'Starting', message: 'DOFS is starting; retry shortly' } },
+                  { 'retry-after': '1' },
+                ),
+              ),
+        logger,
+        guard,
+      );
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.port, config.host, () => resolve());
+      });
       const resumed = await workflow.resumeUnfinished();
       const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
       for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
@@ -206,12 +236,7 @@ export function createLocalSystem(
       command({ type: 'start-consumers' });
       await alarm.evaluate();
       alarm.start();
-      server = createNodeServer(app, logger, guard);
-      const listening = server;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(config.port, config.host, () => resolve());
-      });
+      serving = true;
       const address = listening.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       logger.info('DOFS listening', { url: `http://${config.host}:${port}`, data_dir: config.dataDir });
@@ -232,6 +257,7 @@ export function createLocalSystem(
       await workerStopped;
       rpc.close(new Error('DOFS is stopped'));
       await worker.terminate();
+      lock.release();
       logger.info('DOFS stopped');
     },
   };
