@@ -19,11 +19,30 @@ import { createValidateOrder } from '../core/validate-order.ts';
 import { json } from '../entrypoints/http/error-response.ts';
 import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
+import { limitListReads } from '../entrypoints/http/list-read-limit.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
 import { createNodeServer } from '../entrypoints/http/node-server.ts';
 import type { StorageCommand, StorageEvent } from './local-storage-thread.ts';
 
 export { DATABASE_FILE };
+
+/** Whether an address to listen on is this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The Host header values the server answers to. Bound to loopback, only loopback names (and
+ * DOFS_ALLOWED_HOSTS): a web page that rebinds its own name to 127.0.0.1 still sends that name, so it cannot
+ * read the API. Bound to another address, DOFS_ALLOWED_HOSTS if set, else any (set DOFS_API_KEY there).
+ */
+function allowedHosts(config: LocalConfig): { allowedHosts?: string[] } {
+  const listed = config.allowedHosts ?? [];
+  if (listed.includes('*')) return {};
+  const own = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  if (isLoopback(config.host)) return { allowedHosts: ['localhost', '127.0.0.1', '[::1]', own, ...listed] };
+  return config.allowedHosts ? { allowedHosts: [own.toLowerCase(), ...listed] } : {};
+}
 
 /**
  * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
@@ -188,6 +207,7 @@ export function createLocalSystem(
   backlogTimer.unref();
   const guard = createGuards({
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    ...allowedHosts(config),
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
     backlog: () => backlog,
@@ -209,10 +229,11 @@ export function createLocalSystem(
     async start(): Promise<{ port: number }> {
       await started;
       let serving = false;
+      const serve = limitListReads(app, config.maxListReads);
       server = createNodeServer(
         (request) =>
           serving
-            ? app(request)
+            ? serve(request)
             : Promise.resolve(
                 json(
                   503,
@@ -222,6 +243,7 @@ export function createLocalSystem(
               ),
         logger,
         guard,
+        { maxConnections: config.maxConnections },
       );
       const listening = server;
       await new Promise<void>((resolve, reject) => {
