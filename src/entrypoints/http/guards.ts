@@ -27,7 +27,7 @@ export interface GuardOptions {
    * still sends `Host: attacker.example`.
    */
   allowedHosts?: readonly string[];
-  /** Failed API key checks per second per client (burst ten times that) before every keyed request is 429. */
+  /** Failed API key checks per second per client (burst ten times that); past it, wrong keys get 429. */
   authFailuresPerSecond?: number;
   now?: () => number;
   /** Clients tracked at most; the least recently seen is forgotten first. */
@@ -107,14 +107,14 @@ export function createGuards(options: GuardOptions) {
         return tooMany(`rate limit of ${options.ratePerSecond} requests/s exceeded`, wait);
     }
     if (expected && !PUBLIC.has(route)) {
-      // A client that keeps sending wrong keys is refused before its key is even compared: guessing stays
-      // slow, and the refusals cost nothing.
-      const locked = authFailures.waitFor(client);
-      if (locked !== undefined)
-        return tooMany('too many requests with a missing or invalid x-api-key; wait before retrying', locked);
       const given = request.headers['x-api-key'];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        authFailures.take(client);
+        // Past a small burst, wrong keys are answered 429 + Retry-After. The right key is always served:
+        // every local client shares 127.0.0.1, so a lock-out would let any local process shut the operator
+        // out; guessing a key of 16 or more random characters is hopeless anyway.
+        const wait = authFailures.take(client);
+        if (wait !== undefined)
+          return tooMany('too many requests with a missing or invalid x-api-key; wait before retrying', wait);
         return json(401, { error: { code: 'Unauthorized', message: 'missing or invalid x-api-key header' } });
       }
     }
@@ -159,12 +159,6 @@ function tokenBuckets(rate: number, capacity: number, maxClients: number, now: (
         return undefined;
       }
       return wait(bucket.tokens);
-    },
-    /** The seconds to wait before a token is there, without taking one. */
-    waitFor(client: string): number | undefined {
-      const bucket = buckets.get(client);
-      if (!bucket) return undefined;
-      return refill(client).tokens >= 1 ? undefined : wait(bucket.tokens);
     },
   };
 }
