@@ -30,6 +30,27 @@ describe('loadLocalConfig', () => {
     );
   });
 
+  it('reads the edge limits: allowed hosts, connections, list reads', () => {
+    const defaults = loadLocalConfig({});
+    assert.deepEqual(
+      [defaults.allowedHosts, defaults.maxConnections, defaults.maxListReads],
+      [undefined, 1024, 4],
+    );
+    const config = loadLocalConfig({
+      DOFS_ALLOWED_HOSTS: 'Dofs.Example, [::1]',
+      DOFS_MAX_CONNECTIONS: '64',
+      DOFS_MAX_LIST_READS: '2',
+    });
+    assert.deepEqual(
+      [config.allowedHosts, config.maxConnections, config.maxListReads],
+      [['dofs.example', '[::1]'], 64, 2],
+    );
+    assert.throws(
+      () => loadLocalConfig({ DOFS_ALLOWED_HOSTS: 'dofs.example:3000' }),
+      /DOFS_ALLOWED_HOSTS must be/,
+    );
+  });
+
   it('fails naming every bad variable', () => {
     assert.throws(
       () =>

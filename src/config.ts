@@ -58,6 +58,18 @@ const localSchema = z.object({
   ),
   DOFS_RATE_LIMIT_PER_S: integer('DOFS_RATE_LIMIT_PER_S', 0, 1_000_000, 10_000),
   DOFS_MAX_BACKLOG: integer('DOFS_MAX_BACKLOG', 1, 100_000_000, 100_000),
+  DOFS_ALLOWED_HOSTS: z.optional(
+    z.string().check(
+      z.refine(
+        (raw) => raw.split(',').every((name) => /^(\*|[a-z0-9.-]+|\[[0-9a-f:.]+\])$/i.test(name.trim())),
+        {
+          error: 'DOFS_ALLOWED_HOSTS must be a comma-separated list of host names (no port), or *',
+        },
+      ),
+    ),
+  ),
+  DOFS_MAX_CONNECTIONS: integer('DOFS_MAX_CONNECTIONS', 1, 1_000_000, 1024),
+  DOFS_MAX_LIST_READS: integer('DOFS_MAX_LIST_READS', 1, 1000, 4),
   ALERT_WEBHOOK_URL: z.optional(
     z.url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' }),
   ),
@@ -85,6 +97,11 @@ export type LocalConfig = Readonly<{
   apiKey: string | undefined;
   rateLimitPerSecond: number;
   maxBacklog: number;
+  /** Host names the Host header may carry; undefined: the default for `host` (loopback names when loopback). */
+  allowedHosts: readonly string[] | undefined;
+  maxConnections: number;
+  /** List reads (GET /orders, GET /failed-orders) served at once; more get 503 + Retry-After. */
+  maxListReads: number;
 }>;
 
 /** A configuration variable is missing or malformed; the message names it. */
@@ -135,6 +152,9 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     apiKey: raw.DOFS_API_KEY,
     rateLimitPerSecond: raw.DOFS_RATE_LIMIT_PER_S,
     maxBacklog: raw.DOFS_MAX_BACKLOG,
+    allowedHosts: raw.DOFS_ALLOWED_HOSTS?.split(',').map((name) => name.trim().toLowerCase()),
+    maxConnections: raw.DOFS_MAX_CONNECTIONS,
+    maxListReads: raw.DOFS_MAX_LIST_READS,
   });
 }
 

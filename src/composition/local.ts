@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
 import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
 import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
+import { lockDataDir } from '../adapters/sqlite/data-dir-lock.ts';
 import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
 import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../adapters/stepfunctions/local-order-workflow.ts';
@@ -15,13 +16,33 @@ import { createRedriveOrders } from '../core/redrive-orders.ts';
 import { createStoreOrder } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
 import { createValidateOrder } from '../core/validate-order.ts';
+import { json } from '../entrypoints/http/error-response.ts';
 import { createGuards } from '../entrypoints/http/guards.ts';
 import { createHttpApp } from '../entrypoints/http/http-app.ts';
+import { limitListReads } from '../entrypoints/http/list-read-limit.ts';
 import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
 import { createNodeServer } from '../entrypoints/http/node-server.ts';
 import type { StorageCommand, StorageEvent } from './local-storage-thread.ts';
 
 export { DATABASE_FILE };
+
+/** Whether an address to listen on is this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The Host header values the server answers to. Bound to loopback, only loopback names (and
+ * DOFS_ALLOWED_HOSTS): a web page that rebinds its own name to 127.0.0.1 still sends that name, so it cannot
+ * read the API. Bound to another address, DOFS_ALLOWED_HOSTS if set, else any (set DOFS_API_KEY there).
+ */
+function allowedHosts(config: LocalConfig): { allowedHosts?: string[] } {
+  const listed = config.allowedHosts ?? [];
+  if (listed.includes('*')) return {};
+  const own = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
+  if (isLoopback(config.host)) return { allowedHosts: ['localhost', '127.0.0.1', '[::1]', own, ...listed] };
+  return config.allowedHosts ? { allowedHosts: [own.toLowerCase(), ...listed] } : {};
+}
 
 /**
  * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
@@ -33,6 +54,10 @@ export function createLocalSystem(
   config: LocalConfig,
   options: { logger?: Logger; onFatal?: (error: unknown) => void } = {},
 ) {
+  // First of all: one process per data directory. A second one stops here (DataDirLockedError) before it
+  // opens the database, recovers anything, starts a consumer or listens; so start-up recovery only ever
+  // re-queues work that no live process owns.
+  const lock = lockDataDir(config.dataDir);
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
   const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), {
@@ -182,6 +207,7 @@ export function createLocalSystem(
   backlogTimer.unref();
   const guard = createGuards({
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    ...allowedHosts(config),
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
     backlog: () => backlog,
@@ -195,9 +221,35 @@ export function createLocalSystem(
     queue,
     dlq,
 
-    /** Recovers what a previous process left unfinished, starts the consumers, then listens. */
+    /**
+     * Takes the port, then recovers what a previous process left unfinished and starts the consumers, then
+     * serves. Taking the port first means a port clash stops the start before any recovery or consumer runs;
+     * a request that comes in meanwhile gets 503 + Retry-After.
+     */
     async start(): Promise<{ port: number }> {
       await started;
+      let serving = false;
+      const serve = limitListReads(app, config.maxListReads);
+      server = createNodeServer(
+        (request) =>
+          serving
+            ? serve(request)
+            : Promise.resolve(
+                json(
+                  503,
+                  { error: { code: 'Starting', message: 'DOFS is starting; retry shortly' } },
+                  { 'retry-after': '1' },
+                ),
+              ),
+        logger,
+        guard,
+        { maxConnections: config.maxConnections },
+      );
+      const listening = server;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(config.port, config.host, () => resolve());
+      });
       const resumed = await workflow.resumeUnfinished();
       const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
       for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
@@ -206,12 +258,7 @@ export function createLocalSystem(
       command({ type: 'start-consumers' });
       await alarm.evaluate();
       alarm.start();
-      server = createNodeServer(app, logger, guard);
-      const listening = server;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(config.port, config.host, () => resolve());
-      });
+      serving = true;
       const address = listening.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       logger.info('DOFS listening', { url: `http://${config.host}:${port}`, data_dir: config.dataDir });
@@ -232,6 +279,7 @@ export function createLocalSystem(
       await workerStopped;
       rpc.close(new Error('DOFS is stopped'));
       await worker.terminate();
+      lock.release();
       logger.info('DOFS stopped');
     },
   };

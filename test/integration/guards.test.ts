@@ -65,6 +65,101 @@ describe('local host guards', () => {
     );
   });
 
+  it('answers only to the allowed host names, whatever the port (DNS rebinding sends its own name)', () => {
+    const guard = createGuards({
+      ratePerSecond: 0,
+      maxBacklog: 10,
+      backlog: () => 0,
+      allowedHosts: ['localhost', '127.0.0.1', '[::1]'],
+    });
+    for (const host of ['127.0.0.1:3000', 'LOCALHOST:3000', '[::1]:3000', 'localhost'])
+      assert.equal(guard(request('GET', '/orders', { host }), 'c'), undefined, host);
+    for (const host of ['attacker.example:3000', 'localhost.attacker.example', '127.0.0.2:3000']) {
+      const refused = guard(request('GET', '/orders', { host }), 'c');
+      assert.equal(refused?.status, 403, host);
+      assert.match(JSON.parse(refused?.body ?? '{}').error.message, /DOFS_ALLOWED_HOSTS/);
+    }
+    const open = createGuards({ ratePerSecond: 0, maxBacklog: 10, backlog: () => 0 });
+    assert.equal(
+      open(request('GET', '/orders', { host: 'dofs.example' }), 'c'),
+      undefined,
+      'no list: any host',
+    );
+  });
+
+  it('refuses a state-changing request from a page of another site, and nothing else', () => {
+    const guard = createGuards({ ratePerSecond: 0, maxBacklog: 10, backlog: () => 0 });
+    const host = '127.0.0.1:3000';
+    const crossSite: Record<string, string>[] = [
+      { host, 'sec-fetch-site': 'cross-site' },
+      { host, 'sec-fetch-site': 'same-site', origin: 'http://127.0.0.1:8080' },
+      { host, origin: 'https://attacker.example' },
+      { host, origin: 'null' },
+      { host, origin: 'http://127.0.0.1:8080' },
+    ];
+    for (const headers of crossSite) {
+      for (const path of ['/order', '/failed-orders/redrive', '/failed-orders/o-1/redrive']) {
+        const refused = guard(request('POST', path, headers), 'c');
+        assert.equal(refused?.status, 403, `${path} ${JSON.stringify(headers)}`);
+        assert.match(JSON.parse(refused?.body ?? '{}').error.message, /cross-site request refused/);
+      }
+    }
+    const allowed: Record<string, string>[] = [
+      { host }, // the CLI, curl: no browser headers
+      { host, 'sec-fetch-mode': 'cors' }, // Node's fetch
+      { host, 'sec-fetch-site': 'same-origin', origin: 'http://127.0.0.1:3000' }, // the dashboard
+      { host, 'sec-fetch-site': 'none' }, // typed by the user
+    ];
+    for (const headers of allowed)
+      assert.equal(guard(request('POST', '/order', headers), 'c'), undefined, JSON.stringify(headers));
+    assert.equal(
+      guard(request('GET', '/orders', { host, 'sec-fetch-site': 'cross-site' }), 'c'),
+      undefined,
+      'a cross-site read is withheld by the browser (same-origin policy)',
+    );
+  });
+
+  it('rate-limits failed authentication: past a burst of wrong keys, 429 + Retry-After; the right key still passes', () => {
+    let now = 0;
+    const key = 'k'.repeat(32);
+    const guard = createGuards({
+      apiKey: key,
+      ratePerSecond: 0,
+      maxBacklog: 10,
+      backlog: () => 0,
+      authFailuresPerSecond: 1,
+      now: () => now,
+    });
+    for (let i = 0; i < 10; i++)
+      assert.equal(guard(request('GET', '/orders', { 'x-api-key': `wrong-${i}` }), 'a')?.status, 401);
+    const limited = guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a');
+    assert.deepEqual([limited?.status, limited?.headers['retry-after']], [429, '1']);
+    assert.equal(guard(request('GET', '/orders'), 'a')?.status, 429, 'no key at all counts as wrong');
+    assert.equal(
+      guard(request('GET', '/orders', { 'x-api-key': key }), 'a'),
+      undefined,
+      'the operator, on the same address, is not locked out',
+    );
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'b')?.status, 401, 'per client');
+    now += 1000;
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a')?.status, 401, 'refilled');
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a')?.status, 429);
+  });
+
+  it('counts requests with a wrong key against the rate limit (the limiter comes first)', () => {
+    const guard = createGuards({
+      apiKey: 'k'.repeat(32),
+      ratePerSecond: 1,
+      maxBacklog: 10,
+      backlog: () => 0,
+      authFailuresPerSecond: 1000,
+      now: () => 0,
+    });
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a')?.status, 401);
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a')?.status, 401);
+    assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'a')?.status, 429);
+  });
+
   it('refuses new orders with 503 and Retry-After once the backlog passes its bound, and only new orders', () => {
     let backlog = 0;
     const guard = createGuards({ ratePerSecond: 0, maxBacklog: 100, backlog: () => backlog });

@@ -2,6 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { toFailedOrder } from '../failed-order-record.ts';
+import { MAX_PAGE_BYTES, takePage, textBytes } from '../page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** The failed_orders table, newest failure first. */
@@ -13,9 +14,11 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
   readonly #count: StatementSync;
   readonly #firstPage: StatementSync;
   readonly #nextPage: StatementSync;
+  readonly #maxPageBytes: number;
 
-  constructor(store: SqliteDatabase) {
+  constructor(store: SqliteDatabase, options: { maxPageBytes?: number } = {}) {
     this.#store = store;
+    this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
     const { db } = store;
     this.#put =
       db.prepare(`INSERT INTO failed_orders (order_id, reason, attempts, message_id, body, failed_at)
@@ -49,13 +52,12 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     return this.#store.run(() => {
       const rows = after
-        ? this.#nextPage.all(...after, query.limit + 1)
-        : this.#firstPage.all(query.limit + 1);
-      const items = rows.slice(0, query.limit).map(toFailedOrder);
+        ? this.#nextPage.iterate(...after, query.limit + 1)
+        : this.#firstPage.iterate(query.limit + 1);
+      const page = takePage(rows, query.limit, this.#maxPageBytes, textBytes);
+      const items = page.rows.map(toFailedOrder);
       const last = items.at(-1);
-      return rows.length > query.limit && last
-        ? { items, cursor: encodeCursor([last.failed_at, last.order_id]) }
-        : { items };
+      return page.more && last ? { items, cursor: encodeCursor([last.failed_at, last.order_id]) } : { items };
     });
   }
 

@@ -2,6 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import { type Order, OrderStatus, orderStatuses } from '../../core/order.ts';
 import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { MAX_PAGE_BYTES, takePage, textBytes } from '../page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -29,9 +30,11 @@ export class SqliteOrderRepository implements OrderRepository {
   readonly #get: StatementSync;
   readonly #transition: StatementSync;
   readonly #counts: StatementSync;
+  readonly #maxPageBytes: number;
 
-  constructor(store: SqliteDatabase) {
+  constructor(store: SqliteDatabase, options: { maxPageBytes?: number } = {}) {
     this.#store = store;
+    this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
     const { db } = store;
     this.#insert = db.prepare(`INSERT INTO orders (order_id, customer_id, items, status, attempts, last_error,
       fingerprint, submission_id, redrives, created_at, updated_at)
@@ -99,10 +102,15 @@ export class SqliteOrderRepository implements OrderRepository {
     const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at DESC, order_id DESC LIMIT ?`;
     return this.#store.run(() => {
-      const rows = this.#store.db.prepare(sql).all(...params, query.limit + 1);
-      const items = rows.slice(0, query.limit).map(toOrder);
+      const page = takePage(
+        this.#store.db.prepare(sql).iterate(...params, query.limit + 1),
+        query.limit,
+        this.#maxPageBytes,
+        textBytes,
+      );
+      const items = page.rows.map(toOrder);
       const last = items.at(-1);
-      return rows.length > query.limit && last
+      return page.more && last
         ? { items, cursor: encodeCursor([last.created_at, last.order_id]) }
         : { items };
     });

@@ -25,11 +25,32 @@ class MethodNotAllowed extends DofsError {
   }
 }
 
-function parseJsonBody(request: HttpRequest): unknown {
-  const type = request.headers['content-type'];
-  if (type !== undefined && !/^application\/(.+\+)?json\b/i.test(type.trim())) {
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
+
+/**
+ * A body must say it is JSON, in UTF-8 (RFC 8259), before it is read as JSON. Browsers let any web page send
+ * a cross-site form or no-cors fetch only as form data or text/plain (or with no type at all), so taking those
+ * as JSON would let any page the operator visits place orders; a charset we would ignore is refused too.
+ */
+function checkJsonContentType(type: string | undefined): void {
+  if (type === undefined || type.trim() === '') {
+    throw new BadRequestError('content-type is required: send application/json', 415);
+  }
+  const [mediaType = '', ...parameters] = type.split(';').map((part) => part.trim());
+  if (!JSON_MEDIA_TYPE.test(mediaType.toLowerCase())) {
     throw new BadRequestError(`content-type must be application/json, not ${type.slice(0, 100)}`, 415);
   }
+  for (const parameter of parameters) {
+    const [name = '', value = ''] = parameter.split('=').map((part) => part.trim());
+    if (name.toLowerCase() !== 'charset') continue;
+    if (value.replace(/^"(.*)"$/, '$1').toLowerCase() !== 'utf-8') {
+      throw new BadRequestError(`charset must be utf-8, not ${value.slice(0, 40)}`, 415);
+    }
+  }
+}
+
+function parseJsonBody(request: HttpRequest): unknown {
+  checkJsonContentType(request.headers['content-type']);
   const body = request.body ?? '';
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw new BadRequestError(`body is larger than ${MAX_BODY_BYTES} bytes`, 413);
@@ -39,6 +60,15 @@ function parseJsonBody(request: HttpRequest): unknown {
     return JSON.parse(body);
   } catch (error) {
     throw new BadRequestError(`body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A path segment, percent-decoded; a malformed escape (`%`, `%ZZ`) is the client's mistake, not a 500. */
+function pathParameter(raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? '');
+  } catch {
+    throw new BadRequestError('the path is not valid percent-encoding');
   }
 }
 
@@ -94,7 +124,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     const orderMatch = ORDER_PATH.exec(path);
     if (orderMatch) {
       if (method !== 'GET') throw new MethodNotAllowed('GET');
-      return json(200, orderView(await queries.getOrder(decodeURIComponent(orderMatch[1] ?? ''))));
+      return json(200, orderView(await queries.getOrder(pathParameter(orderMatch[1]))));
     }
     if (path === '/failed-orders') {
       if (method !== 'GET') throw new MethodNotAllowed('GET');
@@ -107,7 +137,7 @@ export function createHttpApp(deps: HttpAppDeps) {
     const redriveMatch = REDRIVE_ONE_PATH.exec(path);
     if (redriveMatch) {
       if (method !== 'POST') throw new MethodNotAllowed('POST');
-      const result = await redrive.redriveOne(decodeURIComponent(redriveMatch[1] ?? ''));
+      const result = await redrive.redriveOne(pathParameter(redriveMatch[1]));
       if (!result.ok) throw result.error;
       return json(202, { order_id: result.orderId, status: 'PENDING' });
     }
@@ -140,7 +170,12 @@ export function createHttpApp(deps: HttpAppDeps) {
   }
 
   async function redriveMany(request: HttpRequest): Promise<HttpResponse> {
-    const body = request.body?.trim() ? parseJsonBody(request) : {};
+    // No body means "all"; but a body, or a content type (a cross-site form sends one even when empty),
+    // must be JSON.
+    const hasBody = Boolean(request.body?.trim());
+    if (!hasBody && request.headers['content-type'] !== undefined)
+      checkJsonContentType(request.headers['content-type']);
+    const body = hasBody ? parseJsonBody(request) : {};
     const ids = (body as { order_ids?: unknown }).order_ids;
     if (
       ids !== undefined &&
@@ -156,6 +191,11 @@ export function createHttpApp(deps: HttpAppDeps) {
   }
 
   return async function handle(request: HttpRequest): Promise<HttpResponse> {
+    // HEAD is GET without the body (RFC 9110), so `HEAD /health` works as a liveness probe.
+    if (request.method === 'HEAD') {
+      const response = await handle({ ...request, method: 'GET' });
+      return { ...response, body: '' };
+    }
     try {
       const response = (await route(request)) ?? (await deps.extraRoutes?.(request));
       return (

@@ -1,3 +1,4 @@
+import { DataDirLockedError } from '../../adapters/sqlite/data-dir-lock.ts';
 import { createLocalSystem } from '../../composition/local.ts';
 import { ConfigError, loadLocalConfig } from '../../config.ts';
 
@@ -12,7 +13,14 @@ try {
 
 // A storage thread that dies is a bug: exit non-zero (after its log line) so a supervisor restarts DOFS;
 // what was acknowledged is in SQLite.
-const system = createLocalSystem(config, { onFatal: () => process.exit(1) });
+let system: ReturnType<typeof createLocalSystem>;
+try {
+  system = createLocalSystem(config, { onFatal: () => process.exit(1) });
+} catch (error) {
+  if (!(error instanceof DataDirLockedError)) throw error;
+  process.stderr.write(`dofs: ${error.message}\n`);
+  process.exit(3);
+}
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
