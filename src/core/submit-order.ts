@@ -36,15 +36,16 @@ export function createSubmitOrder(deps: {
         `order ${order_id} could not be accepted (${run.error}); retry with the same order_id`,
       );
     }
-    if (run.status === 'ALREADY_RAN' && !run.sameInput) {
-      return { ok: false, error: new OrderConflictError(order_id) };
-    }
-    // The workflow's output carries the order StoreOrder wrote or found; only a run that has none (an
-    // execution name that already ran) costs a read.
+    // The answer comes from what is stored, never from which request happened to run: the workflow's output
+    // carries the order StoreOrder wrote or found; a run that has none (an execution of that name already
+    // ran, or this request waited for a concurrent one) reads it.
     const order =
       (run.status === 'SUCCEEDED' ? storedOrderOf(run.output, order_id) : undefined) ??
       (await deps.orders.get(order_id));
     if (!order) {
+      if (run.status === 'ALREADY_RAN' && !run.sameInput) {
+        return { ok: false, error: new OrderConflictError(order_id) };
+      }
       throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
     }
     if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
