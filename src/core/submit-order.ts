@@ -1,5 +1,5 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
-import { fingerprintOf, type Order, parseOrderRequest } from './order.ts';
+import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
 import type { IdGenerator, OrderRepository, OrderWorkflow } from './ports.ts';
 
 export type SubmitOrderResult =
@@ -39,9 +39,8 @@ export function createSubmitOrder(deps: {
     // The answer comes from what is stored, never from which request happened to run: the workflow's output
     // carries the order StoreOrder wrote or found; a run that has none (an execution of that name already
     // ran, or this request waited for a concurrent one) reads it.
-    const order =
-      (run.status === 'SUCCEEDED' ? storedOrderOf(run.output, order_id) : undefined) ??
-      (await deps.orders.get(order_id));
+    const stored = run.status === 'SUCCEEDED' ? storedOf(run.output, order_id) : undefined;
+    const order = stored?.order ?? (await deps.orders.get(order_id));
     if (!order) {
       if (run.status === 'ALREADY_RAN' && !run.sameInput) {
         return { ok: false, error: new OrderConflictError(order_id) };
@@ -49,14 +48,24 @@ export function createSubmitOrder(deps: {
       throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
     }
     if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
+    if (stored?.outcome === 'CREATED') {
+      // This run sent the order's message: clear the mark that makes a later submission send it again. If
+      // this write fails, the order is queued all the same; a later submission sends a second message,
+      // which the idempotent consumer ignores.
+      await deps.orders
+        .transition(order_id, { status: OrderStatus.PENDING, unqueued: true }, { queued: true })
+        .catch(() => undefined);
+      return { ok: true, order, replayed: false };
+    }
     return { ok: true, order, replayed: order.submission_id !== submission_id };
   };
 }
 
-/** The `stored.order` of a workflow output (see StoreOrderResult), if it is there and is this order's. */
-function storedOrderOf(output: unknown, orderId: string): Order | undefined {
-  const order = (output as { stored?: { order?: Partial<Order> } } | null)?.stored?.order;
+/** The `stored` result of a workflow output (see StoreOrderResult), if it is there and is this order's. */
+function storedOf(output: unknown, orderId: string): { order: Order; outcome: unknown } | undefined {
+  const stored = (output as { stored?: { order?: Partial<Order>; outcome?: unknown } } | null)?.stored;
+  const order = stored?.order;
   return order && order.order_id === orderId && typeof order.fingerprint === 'string'
-    ? (order as Order)
+    ? { order: order as Order, outcome: stored.outcome }
     : undefined;
 }
