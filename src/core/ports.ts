@@ -149,8 +149,12 @@ export interface OrderWorkflowInput {
 export type WorkflowRun =
   | { status: 'SUCCEEDED'; output: unknown }
   | { status: 'FAILED'; error: string; cause: string }
-  /** An execution of that name already ran; `sameInput` says whether it was for the same payload. */
-  | { status: 'ALREADY_RAN'; sameInput: boolean };
+  /**
+   * An execution of that name already ran; `sameInput` says whether it was for the same payload.
+   * `failedEarlier`: it failed for lack of infrastructure (not OrderInvalid/OrderConflict), so it may have
+   * stored the order and stopped before queueing it, and it cannot run again under that name.
+   */
+  | { status: 'ALREADY_RAN'; sameInput: boolean; failedEarlier?: boolean };
 
 /** Starts the order workflow and waits for its intake steps to finish. Execution name = order id. */
 export interface OrderWorkflow {

@@ -1,6 +1,6 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
 import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
-import type { IdGenerator, OrderRepository, OrderWorkflow } from './ports.ts';
+import type { IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
 
 export type SubmitOrderResult =
   | { ok: true; order: Order; replayed: boolean }
@@ -15,6 +15,8 @@ export function createSubmitOrder(deps: {
   workflow: OrderWorkflow;
   orders: OrderRepository;
   ids: IdGenerator;
+  /** Where an order goes that an execution which cannot run again stored and never queued. */
+  queue?: MessageSender;
 }) {
   return async function submitOrder(body: unknown): Promise<SubmitOrderResult> {
     const parsed = parseOrderRequest(body);
@@ -48,10 +50,20 @@ export function createSubmitOrder(deps: {
       throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
     }
     if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
-    if (stored?.outcome === 'CREATED') {
-      // This run sent the order's message: clear the mark that makes a later submission send it again. If
-      // this write fails, the order is queued all the same; a later submission sends a second message,
-      // which the idempotent consumer ignores.
+    const strandedEarlier =
+      run.status === 'ALREADY_RAN' &&
+      run.failedEarlier === true &&
+      order.status === OrderStatus.PENDING &&
+      order.queued === false;
+    if (strandedEarlier && deps.queue) {
+      // A STANDARD execution of this name stored the order and failed before queueing it; the name cannot
+      // run again, so this submission sends the message SendToQueue would have sent.
+      await deps.queue.send(JSON.stringify({ order_id }));
+    }
+    if (stored?.outcome === 'CREATED' || (strandedEarlier && deps.queue)) {
+      // This submission sent the order's message: clear the mark that makes a later submission send it
+      // again. If this write fails, the order is queued all the same; a later submission sends a second
+      // message, which the idempotent consumer ignores.
       await deps.orders
         .transition(order_id, { status: OrderStatus.PENDING, unqueued: true }, { queued: true })
         .catch(() => undefined);
