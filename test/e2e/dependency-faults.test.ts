@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -151,5 +154,96 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
       figures.map(() => 0),
       `orders answered 2xx and not fulfilled 10 s later, per round: ${JSON.stringify(figures)}`,
     );
+  });
+});
+
+describe('a full disk (server process over HTTP, data on a small tmpfs)', () => {
+  it('moves every order answered 2xx once space is back: a resubmission enqueues one stored but never queued', async (t) => {
+    if (process.getuid?.() !== 0 || process.platform !== 'linux') {
+      t.skip('needs root on Linux to mount a tmpfs (mount -t tmpfs); not run here');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dofs-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir]);
+    let server: ServerProcess | undefined;
+    try {
+      server = await startServer({
+        DOFS_DATA_DIR: dir,
+        FULFILLMENT_SUCCESS_RATE: '1',
+        DOFS_SQLITE_BUSY_TIMEOUT_MS: '100',
+      });
+      const url = server.url;
+      const free = () => {
+        const stats = statfsSync(dir);
+        return stats.bavail * stats.bsize;
+      };
+      const body = (order_id: string) => anOrderBody({ order_id, customer_id: `c-${'x'.repeat(100)}` });
+      const figures: { sent: number; refused: number; storedNeverQueued: number; stuck: number }[] = [];
+      // Rounds until the disk filled at least once between an order's StoreOrder and its SendToQueue.
+      for (let round = 0; round < 4 && !figures.some((f) => f.storedNeverQueued > 0); round++) {
+        // Leave a little room, then let the orders fill it: the write that finds the disk full may be any
+        // order's StoreOrder or SendToQueue.
+        const filler = join(dir, 'filler');
+        writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 1024 * 1024)));
+        const answers = new Map<string, Promise<Awaited<ReturnType<typeof call>>>>();
+        let full = false;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (!full && answers.size < 20_000) {
+              const order_id = `full-${round}-${answers.size}`;
+              const answer = call(`${url}/order`, { body: body(order_id) });
+              answers.set(order_id, answer);
+              if ((await answer).status === 503) full = true;
+            }
+          }),
+        );
+        assert.ok(full, 'the disk filled up');
+        const reader = new DatabaseSync(join(dir, 'dofs.sqlite'), { readOnly: true });
+        const stranded = reader
+          .prepare(
+            `SELECT count(*) AS n FROM orders o WHERE o.status = 'PENDING' AND NOT EXISTS (
+               SELECT 1 FROM messages m WHERE json_extract(m.body, '$.order_id') = o.order_id)`,
+          )
+          .get()?.n;
+        reader.close();
+        rmSync(filler);
+        // Each client re-sends the same body until it is accepted, as a 503 tells it to.
+        let refused = 0;
+        await Promise.all(
+          [...answers].map(async ([order_id, answer]) => {
+            let response = await answer;
+            while (response.status !== 202 && response.status !== 200) {
+              assert.equal(response.status, 503, JSON.stringify(response.body));
+              refused++;
+              response = await call(`${url}/order`, { body: body(order_id) });
+            }
+          }),
+        );
+        const notFulfilled = async () => {
+          const { orders } = (await call(`${url}/health`)).body;
+          return orders.PENDING + orders.FAILED;
+        };
+        await eventually(async () => (await notFulfilled()) === 0, 15_000).catch(() => undefined);
+        figures.push({
+          sent: answers.size,
+          refused,
+          storedNeverQueued: Number(stranded),
+          stuck: await notFulfilled(),
+        });
+      }
+      t.diagnostic(`per round: ${JSON.stringify(figures)}`);
+      assert.deepEqual(
+        figures.map((f) => f.stuck),
+        figures.map(() => 0),
+        `orders answered 2xx and not fulfilled 15 s later, per round: ${JSON.stringify(figures)}`,
+      );
+      if (!figures.some((f) => f.storedNeverQueued > 0)) {
+        t.skip(`in ${figures.length} rounds the disk never filled between a StoreOrder and its SendToQueue`);
+      }
+    } finally {
+      await server?.stop();
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
