@@ -36,7 +36,7 @@ export function buildApi(config: LambdaConfig<'api'>, deps: { logger: Logger; me
   });
   const queries = createOrderQueries({ orders, failedOrders });
   return createHttpApp({
-    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds }),
+    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds, queue }),
     queries,
     redrive: createRedriveOrders({ orders, failedOrders, queue, clock: systemClock, logger: deps.logger }),
     // Counting a DynamoDB table costs a read per item: the deployed health check stays a liveness check.

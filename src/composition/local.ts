@@ -252,7 +252,11 @@ export function createLocalSystem(
       });
       const resumed = await workflow.resumeUnfinished();
       const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
-      for (const orderId of stranded) await queue.send(JSON.stringify({ order_id: orderId }));
+      for (const orderId of stranded) {
+        await queue.send(JSON.stringify({ order_id: orderId }));
+        // Queued now: a resubmission or a redrive must not send it again.
+        await orders.transition(orderId, { status: 'PENDING', unqueued: true }, { queued: true });
+      }
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
       command({ type: 'start-consumers' });

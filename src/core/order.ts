@@ -124,6 +124,12 @@ export interface Order {
   /** The submission that created the order; a re-run of that same submission may enqueue it again. */
   submission_id: string;
   redrives: number;
+  /**
+   * `false` while no message that would move this PENDING order is known to have been sent: set by StoreOrder
+   * and by a redrive, cleared once their send succeeded. A later submission of the same payload finding it
+   * `false` enqueues the order again. Absent means queued (and orders stored before this field existed).
+   */
+  queued?: false;
   created_at: string;
   updated_at: string;
 }
@@ -234,7 +240,7 @@ export function fingerprintOf(request: Pick<OrderRequest, 'customer_id' | 'items
 
 /** The public view of an order: internal bookkeeping fields stay inside. */
 export function orderView(order: Order) {
-  const { fingerprint: _fingerprint, submission_id: _submission, ...view } = order;
+  const { fingerprint: _fingerprint, submission_id: _submission, queued: _queued, ...view } = order;
   return view;
 }
 export type OrderView = ReturnType<typeof orderView>;

@@ -46,7 +46,22 @@ export interface OrderChange {
   /** Adds one to `redrives`. */
   countRedrive?: boolean;
   last_error?: string | null;
-  updated_at: string;
+  /** `false`: the order still needs its message; `true`: its message was sent (clears `Order.queued`). */
+  queued?: boolean;
+  /** Left unchanged when absent. */
+  updated_at?: string;
+}
+
+/** What a conditional write expects of an order: its status, and optionally more (a compare-and-set). */
+export interface OrderCondition {
+  status: OrderStatus;
+  attempts?: number;
+  /** The order is marked as still needing its message (`Order.queued === false`). */
+  unqueued?: true;
+  /** The order was last changed at exactly this time. */
+  updated_at?: string;
+  /** The order was last changed before this time (ISO-8601, compared as text). */
+  updatedBefore?: string;
 }
 
 /** Stores orders. Every write is conditional, so replays are no-ops. */
@@ -54,8 +69,11 @@ export interface OrderRepository {
   /** Puts the order unless its id exists; then returns the order already there. */
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }>;
   get(orderId: string): Promise<Order | undefined>;
-  /** Applies the change if the order is in `expected` status; says whether it did. */
-  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean>;
+  /**
+   * Applies the change if the order is in the `expected` status (and meets the rest of the condition), in
+   * one atomic conditional write: of concurrent callers expecting the same thing, at most one wins.
+   */
+  transition(orderId: string, expected: OrderStatus | OrderCondition, change: OrderChange): Promise<boolean>;
   /** Newest first. */
   list(query: ListOrdersQuery): Promise<Page<Order>>;
   countByStatus(): Promise<Record<OrderStatus, number>>;
@@ -131,8 +149,12 @@ export interface OrderWorkflowInput {
 export type WorkflowRun =
   | { status: 'SUCCEEDED'; output: unknown }
   | { status: 'FAILED'; error: string; cause: string }
-  /** An execution of that name already ran; `sameInput` says whether it was for the same payload. */
-  | { status: 'ALREADY_RAN'; sameInput: boolean };
+  /**
+   * An execution of that name already ran; `sameInput` says whether it was for the same payload.
+   * `failedEarlier`: it failed for lack of infrastructure (not OrderInvalid/OrderConflict), so it may have
+   * stored the order and stopped before queueing it, and it cannot run again under that name.
+   */
+  | { status: 'ALREADY_RAN'; sameInput: boolean; failedEarlier?: boolean };
 
 /** Starts the order workflow and waits for its intake steps to finish. Execution name = order id. */
 export interface OrderWorkflow {

@@ -4,7 +4,7 @@ import { anOrder, ManualClock, recordingLogger } from '../../test/support/builde
 import { MemoryFailedOrderRepository } from '../adapters/memory/memory-failed-order-repository.ts';
 import { MemoryOrderRepository } from '../adapters/memory/memory-order-repository.ts';
 import type { MessageSender } from './ports.ts';
-import { createRedriveOrders } from './redrive-orders.ts';
+import { createRedriveOrders, REDRIVE_CLAIM_TIMEOUT_MS } from './redrive-orders.ts';
 
 async function setup(failedCount = 1) {
   const orders = new MemoryOrderRepository();
@@ -30,14 +30,9 @@ async function setup(failedCount = 1) {
     });
     failed.push(order);
   }
-  const redrive = createRedriveOrders({
-    orders,
-    failedOrders,
-    queue,
-    clock: new ManualClock(),
-    logger: recordingLogger(),
-  });
-  return { orders, failedOrders, sent, failed, redrive };
+  const clock = new ManualClock();
+  const redrive = createRedriveOrders({ orders, failedOrders, queue, clock, logger: recordingLogger() });
+  return { orders, failedOrders, sent, failed, redrive, clock };
 }
 
 describe('redriveOrders', () => {
@@ -69,13 +64,75 @@ describe('redriveOrders', () => {
     assert.ok(!result.ok && result.error.name === 'OrderNotFound');
   });
 
-  it('finishes a redrive that a crash interrupted after the status change', async () => {
-    const { orders, failedOrders, sent, failed, redrive } = await setup();
+  it('finishes a redrive that a crash interrupted after its claim, once the claim has expired', async () => {
+    const { orders, failedOrders, sent, failed, redrive, clock } = await setup();
     const id = failed[0]?.order_id ?? '';
-    await orders.transition(id, 'FAILED', { status: 'PENDING', updated_at: 'x' });
+    // The crash: the claim (FAILED → PENDING, not yet queued) committed, the send never happened.
+    await orders.transition(id, 'FAILED', {
+      status: 'PENDING',
+      resetAttempts: true,
+      queued: false,
+      updated_at: new Date(clock.now()).toISOString(),
+    });
+    const early = await redrive.redriveOne(id);
+    assert.ok(!early.ok && early.error.name === 'InvalidTransition', 'a claim still held is not taken over');
+    assert.deepEqual(sent, []);
+    clock.advance(REDRIVE_CLAIM_TIMEOUT_MS + 1);
     assert.equal((await redrive.redriveOne(id)).ok, true);
     assert.equal(sent.length, 1);
     assert.equal(await failedOrders.count(), 0);
+    assert.equal((await orders.get(id))?.queued, undefined, 'marked as queued');
+    const again = await redrive.redriveOne(id);
+    assert.ok(!again.ok, 'and only once');
+    assert.equal(sent.length, 1);
+  });
+
+  it('removes the stale record of a redriven order that was queued since, without sending it again', async () => {
+    const { orders, failedOrders, sent, failed, redrive } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    // A redrive stopped after its claim; the local host's start-up reconciliation queued the order.
+    await orders.transition(id, 'FAILED', { status: 'PENDING', resetAttempts: true, queued: false });
+    await orders.transition(id, { status: 'PENDING', unqueued: true }, { queued: true });
+    const result = await redrive.redriveOne(id);
+    assert.ok(!result.ok && result.error.name === 'InvalidTransition', 'it redrove nothing');
+    assert.deepEqual([sent.length, await failedOrders.count()], [0, 0]);
+  });
+
+  it('lets exactly one of many concurrent redrives of one order enqueue it', async () => {
+    const { orders, failedOrders, sent, failed, redrive } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    const results = await Promise.all(Array.from({ length: 20 }, () => redrive.redriveOne(id)));
+    assert.equal(results.filter((r) => r.ok).length, 1);
+    for (const r of results.filter((r) => !r.ok)) {
+      assert.equal(!r.ok && r.error.name, 'InvalidTransition');
+    }
+    assert.deepEqual(sent, [JSON.stringify({ order_id: id })]);
+    assert.deepEqual([(await orders.get(id))?.redrives, await failedOrders.count()], [1, 0]);
+  });
+
+  it('gives the order back when its send fails, so a retry redrives it', async () => {
+    const { orders, failedOrders, failed, clock } = await setup();
+    const id = failed[0]?.order_id ?? '';
+    let fail = true;
+    const sent: string[] = [];
+    const redrive = createRedriveOrders({
+      orders,
+      failedOrders,
+      queue: {
+        send: async (body) => {
+          if (fail) throw new Error('queue unavailable');
+          sent.push(body);
+          return { messageId: 'm' };
+        },
+      },
+      clock,
+      logger: recordingLogger(),
+    });
+    await assert.rejects(redrive.redriveOne(id), /queue unavailable/);
+    assert.equal((await orders.get(id))?.status, 'FAILED');
+    fail = false;
+    assert.equal((await redrive.redriveOne(id)).ok, true);
+    assert.deepEqual([sent.length, await failedOrders.count()], [1, 0]);
   });
 
   it('redrives every failed order across pages', async () => {

@@ -23,12 +23,41 @@ describe('storeOrder', () => {
     assert.deepEqual([again.outcome, again.status, again.order.submission_id], ['CREATED', 'PENDING', 's-1']);
   });
 
-  it('answers EXISTS for another submission of the same payload', async () => {
-    const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
+  it('stores a new order marked as not yet queued', async () => {
+    const orders = new MemoryOrderRepository();
+    await createStoreOrder({ orders, clock: new ManualClock() })({ submission_id: 's-1', order });
+    assert.equal((await orders.get('o-1'))?.queued, false);
+  });
+
+  it('answers EXISTS for another submission of the same payload once the order is queued', async () => {
+    const orders = new MemoryOrderRepository();
+    const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
     await storeOrder({ submission_id: 's-1', order });
+    // What submitOrder does once the first submission's SendToQueue succeeded.
+    await orders.transition('o-1', { status: 'PENDING', unqueued: true }, { queued: true });
     const other = await storeOrder({ submission_id: 's-2', order });
     // The order found is the first submission's, unchanged.
     assert.deepEqual([other.outcome, other.status, other.order.submission_id], ['EXISTS', 'PENDING', 's-1']);
+  });
+
+  it('answers CREATED for another submission while the order is PENDING and was never queued', async () => {
+    // The first submission stored the order, then its SendToQueue failed (503) or its process died: the
+    // resubmission must enqueue it, or an order it answers 2xx for would sit PENDING with no message.
+    const storeOrder = createStoreOrder({ orders: new MemoryOrderRepository(), clock: new ManualClock() });
+    await storeOrder({ submission_id: 's-1', order });
+    const resubmitted = await storeOrder({ submission_id: 's-2', order });
+    assert.deepEqual(
+      [resubmitted.outcome, resubmitted.status, resubmitted.order.submission_id],
+      ['CREATED', 'PENDING', 's-1'],
+    );
+  });
+
+  it('answers EXISTS for a never-queued order that is no longer PENDING (nothing left to move)', async () => {
+    const orders = new MemoryOrderRepository();
+    const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
+    await storeOrder({ submission_id: 's-1', order });
+    await orders.transition('o-1', 'PENDING', { status: 'FULFILLED', updated_at: 'y' });
+    assert.equal((await storeOrder({ submission_id: 's-2', order })).outcome, 'EXISTS');
   });
 
   it('throws OrderConflict for the same id with another payload', async () => {

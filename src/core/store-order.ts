@@ -3,7 +3,10 @@ import { fingerprintOf, type Order, OrderStatus, type OrderWorkflowInputOrder } 
 import type { Clock, OrderRepository } from './ports.ts';
 
 export type StoreOrderResult = {
-  /** CREATED: this submission stored it and it must be enqueued; EXISTS: an earlier submission did. */
+  /**
+   * CREATED: the order is stored PENDING and this execution must enqueue it (it stored it, or it is a re-run
+   * of the submission that did, or the order is still marked as never queued); EXISTS: it is queued already.
+   */
   outcome: 'CREATED' | 'EXISTS';
   status: OrderStatus;
   /** The order as stored: this submission's, or the one found. The API answers with it, no second read. */
@@ -16,7 +19,10 @@ export type StoreOrderResult = {
  * A re-run of the same submission (a Task retry after a timeout, or an execution resumed after a crash)
  * finds its own order and answers CREATED again, so the order is still enqueued; the consumer is
  * idempotent, so a second message costs nothing. A different submission with the same payload answers
- * EXISTS (no re-enqueue); with another payload it throws OrderConflict, which the workflow catches.
+ * EXISTS (no re-enqueue), unless the order is still PENDING and marked as never queued (`queued: false`:
+ * the submission that stored it failed or died before its send was confirmed): then it answers CREATED, so
+ * this submission enqueues it. An order answered 2xx always has a message that will move it. With another
+ * payload it throws OrderConflict, which the workflow catches.
  */
 export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }) {
   return async function storeOrder(input: {
@@ -32,6 +38,7 @@ export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }
       fingerprint: fingerprintOf(input.order),
       submission_id: input.submission_id,
       redrives: 0,
+      queued: false,
       created_at: now,
       updated_at: now,
     };
@@ -39,7 +46,10 @@ export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }
     if (result.created) return { outcome: 'CREATED', status: OrderStatus.PENDING, order };
     const existing = result.existing;
     if (existing.fingerprint !== order.fingerprint) throw new OrderConflictError(order.order_id);
-    if (existing.submission_id === input.submission_id && existing.status === OrderStatus.PENDING) {
+    if (
+      existing.status === OrderStatus.PENDING &&
+      (existing.submission_id === input.submission_id || existing.queued === false)
+    ) {
       return { outcome: 'CREATED', status: existing.status, order: existing };
     }
     return { outcome: 'EXISTS', status: existing.status, order: existing };

@@ -1,6 +1,6 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
-import { fingerprintOf, type Order, parseOrderRequest } from './order.ts';
-import type { IdGenerator, OrderRepository, OrderWorkflow } from './ports.ts';
+import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
+import type { IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
 
 export type SubmitOrderResult =
   | { ok: true; order: Order; replayed: boolean }
@@ -15,6 +15,8 @@ export function createSubmitOrder(deps: {
   workflow: OrderWorkflow;
   orders: OrderRepository;
   ids: IdGenerator;
+  /** Where an order goes that an execution which cannot run again stored and never queued. */
+  queue?: MessageSender;
 }) {
   return async function submitOrder(body: unknown): Promise<SubmitOrderResult> {
     const parsed = parseOrderRequest(body);
@@ -36,26 +38,46 @@ export function createSubmitOrder(deps: {
         `order ${order_id} could not be accepted (${run.error}); retry with the same order_id`,
       );
     }
-    if (run.status === 'ALREADY_RAN' && !run.sameInput) {
-      return { ok: false, error: new OrderConflictError(order_id) };
-    }
-    // The workflow's output carries the order StoreOrder wrote or found; only a run that has none (an
-    // execution name that already ran) costs a read.
-    const order =
-      (run.status === 'SUCCEEDED' ? storedOrderOf(run.output, order_id) : undefined) ??
-      (await deps.orders.get(order_id));
+    // The answer comes from what is stored, never from which request happened to run: the workflow's output
+    // carries the order StoreOrder wrote or found; a run that has none (an execution of that name already
+    // ran, or this request waited for a concurrent one) reads it.
+    const stored = run.status === 'SUCCEEDED' ? storedOf(run.output, order_id) : undefined;
+    const order = stored?.order ?? (await deps.orders.get(order_id));
     if (!order) {
+      if (run.status === 'ALREADY_RAN' && !run.sameInput) {
+        return { ok: false, error: new OrderConflictError(order_id) };
+      }
       throw new TransientError(`order ${order_id} is still being accepted; retry with the same order_id`);
     }
     if (order.fingerprint !== fingerprint) return { ok: false, error: new OrderConflictError(order_id) };
+    const strandedEarlier =
+      run.status === 'ALREADY_RAN' &&
+      run.failedEarlier === true &&
+      order.status === OrderStatus.PENDING &&
+      order.queued === false;
+    if (strandedEarlier && deps.queue) {
+      // A STANDARD execution of this name stored the order and failed before queueing it; the name cannot
+      // run again, so this submission sends the message SendToQueue would have sent.
+      await deps.queue.send(JSON.stringify({ order_id }));
+    }
+    if (stored?.outcome === 'CREATED' || (strandedEarlier && deps.queue)) {
+      // This submission sent the order's message: clear the mark that makes a later submission send it
+      // again. If this write fails, the order is queued all the same; a later submission sends a second
+      // message, which the idempotent consumer ignores.
+      await deps.orders
+        .transition(order_id, { status: OrderStatus.PENDING, unqueued: true }, { queued: true })
+        .catch(() => undefined);
+      return { ok: true, order, replayed: false };
+    }
     return { ok: true, order, replayed: order.submission_id !== submission_id };
   };
 }
 
-/** The `stored.order` of a workflow output (see StoreOrderResult), if it is there and is this order's. */
-function storedOrderOf(output: unknown, orderId: string): Order | undefined {
-  const order = (output as { stored?: { order?: Partial<Order> } } | null)?.stored?.order;
+/** The `stored` result of a workflow output (see StoreOrderResult), if it is there and is this order's. */
+function storedOf(output: unknown, orderId: string): { order: Order; outcome: unknown } | undefined {
+  const stored = (output as { stored?: { order?: Partial<Order>; outcome?: unknown } } | null)?.stored;
+  const order = stored?.order;
   return order && order.order_id === orderId && typeof order.fingerprint === 'string'
-    ? (order as Order)
+    ? { order: order as Order, outcome: stored.outcome }
     : undefined;
 }

@@ -98,6 +98,92 @@ export function orderRepositoryContract(
       );
     });
 
+    it('keeps the not-yet-queued mark, and clears it only while it is set (a compare-and-set)', async () => {
+      const repo = await make();
+      const order = anOrder({ queued: false });
+      await repo.create(order);
+      assert.deepEqual(await repo.get(order.order_id), order, 'read back with queued: false');
+      const unqueued = { status: OrderStatus.PENDING, unqueued: true } as const;
+      assert.equal(await repo.transition(order.order_id, unqueued, { queued: true }), true);
+      const marked = await repo.get(order.order_id);
+      assert.equal(marked?.queued, undefined, 'queued is the absence of the mark');
+      assert.equal(marked?.updated_at, order.updated_at, 'an omitted updated_at is left as it was');
+      assert.equal(await repo.transition(order.order_id, unqueued, { queued: true }), false);
+      assert.equal(await repo.transition(order.order_id, 'PENDING', { queued: false }), true);
+      assert.equal((await repo.get(order.order_id))?.queued, false);
+    });
+
+    it('applies a transition only when every part of its condition holds', async () => {
+      const repo = await make();
+      const order = anOrder({ attempts: 0, updated_at: '2026-02-01T00:00:00.000Z' });
+      await repo.create(order);
+      const change = { last_error: 'seen' };
+      const id = order.order_id;
+      assert.equal(await repo.transition(id, { status: 'PENDING', attempts: 1 }, change), false);
+      assert.equal(await repo.transition(id, { status: 'PENDING', unqueued: true }, change), false);
+      assert.equal(
+        await repo.transition(id, { status: 'PENDING', updated_at: '2026-02-01T00:00:00.001Z' }, change),
+        false,
+      );
+      assert.equal(
+        await repo.transition(id, { status: 'PENDING', updatedBefore: '2026-02-01T00:00:00.000Z' }, change),
+        false,
+        'not before itself',
+      );
+      assert.equal((await repo.get(id))?.last_error, null, 'no failed condition changed anything');
+      assert.equal(
+        await repo.transition(
+          id,
+          {
+            status: 'PENDING',
+            attempts: 0,
+            updated_at: '2026-02-01T00:00:00.000Z',
+            updatedBefore: '2026-02-01T00:00:00.001Z',
+          },
+          { ...change, updated_at: '2026-02-02T00:00:00.000Z' },
+        ),
+        true,
+      );
+      assert.deepEqual(
+        [(await repo.get(id))?.last_error, (await repo.get(id))?.updated_at],
+        ['seen', '2026-02-02T00:00:00.000Z'],
+      );
+    });
+
+    it('lets exactly one of many concurrent conditional transitions win (the redrive claim)', async () => {
+      const repo = await make();
+      const order = anOrder({ status: 'FAILED', attempts: 3 });
+      await repo.create(order);
+      const claims = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          repo.transition(order.order_id, 'FAILED', {
+            status: 'PENDING',
+            resetAttempts: true,
+            countRedrive: true,
+            queued: false,
+            updated_at: `2026-02-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+          }),
+        ),
+      );
+      assert.equal(claims.filter(Boolean).length, 1);
+      const claimed = await repo.get(order.order_id);
+      assert.deepEqual(
+        [claimed?.status, claimed?.attempts, claimed?.redrives, claimed?.queued],
+        ['PENDING', 0, 1, false],
+      );
+      // A claim that expired is taken over by exactly one caller too.
+      const takeovers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          repo.transition(
+            order.order_id,
+            { status: 'PENDING', attempts: 0, unqueued: true, updatedBefore: '2027-01-01T00:00:00.000Z' },
+            { updated_at: '2027-01-01T00:00:00.000Z' },
+          ),
+        ),
+      );
+      assert.equal(takeovers.filter(Boolean).length, 1);
+    });
+
     it('does not transition an unknown order', async () => {
       assert.equal(
         await (await make()).transition('ghost', 'PENDING', { status: 'FAILED', updated_at: 'x' }),

@@ -53,6 +53,34 @@ for (const workflowType of ['EXPRESS', 'STANDARD'] as const) {
         );
       });
 
+      it('moves an order whose SendToQueue failed past its retries once the same order is resubmitted', async () => {
+        const driver = host();
+        const { aws } = driver;
+        const order_id = uniqueId('unqueued');
+        const body = JSON.stringify(anOrderBody({ order_id }));
+        aws.faults.sendMessage = true;
+        try {
+          const refused = await driver.request('POST', '/order', body);
+          assert.equal(refused.status, 503, JSON.stringify(refused.body));
+        } finally {
+          aws.faults.sendMessage = false;
+        }
+        const stored = await driver.request('GET', `/orders/${order_id}`);
+        assert.deepEqual([stored.body.status, stored.body.attempts], ['PENDING', 0], 'stored, never queued');
+        const resubmitted = await driver.request('POST', '/order', body);
+        assert.equal(resubmitted.status, 202, 'this submission is the one that queued it');
+        await eventually(
+          async () => (await driver.request('GET', `/orders/${order_id}`)).body.status === 'FULFILLED',
+          10_000,
+          25,
+        );
+        const replay = await driver.request('POST', '/order', body);
+        assert.equal(replay.status, 200);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const deliveries = aws.fulfilmentDeliveries.filter((d) => d.body.includes(`"${order_id}"`));
+        assert.equal(deliveries.length, 1, 'one message: the replay of a queued order sent none');
+      });
+
       it(`delivers a failing message ${MAX_RECEIVE_COUNT} times to fulfill-order, then once to dead-letter, and leaves no message`, async () => {
         const driver = host();
         const { aws } = driver;

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
@@ -46,5 +49,201 @@ describe('a locked database (server process over HTTP)', () => {
       async () => (await call(`${server.url}/orders/locked-1`)).body.status === 'FULFILLED',
       10_000,
     );
+  });
+});
+
+describe('an order stored whose send then failed (server process over HTTP, a lock held by another process)', () => {
+  let server: ServerProcess;
+  let dir: string;
+  let removeDir: () => void;
+  before(async () => {
+    ({ dir, remove: removeDir } = tempDataDir());
+    server = await startServer({
+      DOFS_DATA_DIR: dir,
+      FULFILLMENT_SUCCESS_RATE: '1',
+      DOFS_SQLITE_BUSY_TIMEOUT_MS: '100',
+    });
+  });
+  after(async () => {
+    await server.stop();
+    removeDir();
+  });
+
+  // The ASL retries SendToQueue four times, 1, 2, 4 and 8 s apart with full jitter: at most 15 s, plus the
+  // busy timeout of each of its five tries.
+  const MAX_HOLD_MS = 40_000;
+  const ROUNDS = 2;
+  const CLIENTS = 8;
+
+  it('moves every order answered 2xx: a resubmission enqueues one that was stored but never queued', async (t) => {
+    const figures: { sent: number; caught: number; refused: number; stuck: number }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const intruder = new DatabaseSync(join(dir, 'dofs.sqlite'));
+      intruder.exec('PRAGMA busy_timeout = 0');
+      const unqueued = intruder.prepare(
+        `SELECT o.order_id FROM orders o WHERE o.order_id LIKE ? AND o.status = 'PENDING' AND NOT EXISTS (
+           SELECT 1 FROM messages m WHERE json_extract(m.body, '$.order_id') = o.order_id)`,
+      );
+      const unqueuedIds = () => unqueued.all(`stranded-${round}-%`).map((row) => String(row.order_id));
+      // Clients stream orders until the lock is taken; each remembers its first answer.
+      const answers = new Map<string, Promise<Awaited<ReturnType<typeof call>>>>();
+      let locked = false;
+      const clients = Array.from({ length: CLIENTS }, async () => {
+        while (!locked) {
+          const order_id = `stranded-${round}-${answers.size}`;
+          const answer = call(`${server.url}/order`, { body: anOrderBody({ order_id }) });
+          answers.set(order_id, answer);
+          await answer;
+        }
+      });
+      // Another process takes the write lock at an instant an order is stored and not yet queued (between
+      // StoreOrder's commit and SendToQueue's), and keeps it until that order has its answer.
+      let caught: string[] = [];
+      const deadline = Date.now() + 20_000;
+      while (caught.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve)); // lets this process's requests go out
+        if (unqueuedIds().length === 0) continue;
+        try {
+          intruder.exec('BEGIN IMMEDIATE');
+        } catch {
+          continue; // the server holds it: try again between its transactions
+        }
+        caught = unqueuedIds();
+        if (caught.length === 0) intruder.exec('ROLLBACK');
+      }
+      locked = true;
+      assert.ok(caught.length > 0, 'the lock was taken while an order was stored and not yet queued');
+      // While the lock is held none of them can be queued: they are answered 503 once SendToQueue's retries
+      // are spent (1, 2, 4 and 8 s apart with full jitter).
+      const caughtAnswers = await Promise.race([
+        Promise.all(caught.map((id) => answers.get(id))),
+        new Promise<undefined>((resolve) => setTimeout(resolve, MAX_HOLD_MS)),
+      ]);
+      intruder.exec('ROLLBACK');
+      intruder.close();
+      await Promise.all(clients);
+      assert.deepEqual(
+        caughtAnswers?.map((a) => a?.status),
+        caught.map(() => 503),
+        'every order caught was stored, then answered 503',
+      );
+      // Each client re-sends the same body until it is accepted, as a 503 tells it to.
+      let refused = 0;
+      await Promise.all(
+        [...answers].map(async ([order_id, answer]) => {
+          let response = await answer;
+          while (response.status !== 202 && response.status !== 200) {
+            assert.equal(response.status, 503, JSON.stringify(response.body));
+            refused++;
+            response = await call(`${server.url}/order`, { body: anOrderBody({ order_id }) });
+          }
+        }),
+      );
+      const notFulfilled = async () =>
+        (
+          await Promise.all(
+            [...answers.keys()].map(async (id) => (await call(`${server.url}/orders/${id}`)).body),
+          )
+        ).filter((o) => o.status !== 'FULFILLED').length;
+      await eventually(async () => (await notFulfilled()) === 0, 10_000).catch(() => undefined);
+      figures.push({ sent: answers.size, caught: caught.length, refused, stuck: await notFulfilled() });
+    }
+    t.diagnostic(`per round: ${JSON.stringify(figures)}`);
+    assert.deepEqual(
+      figures.map((f) => f.stuck),
+      figures.map(() => 0),
+      `orders answered 2xx and not fulfilled 10 s later, per round: ${JSON.stringify(figures)}`,
+    );
+  });
+});
+
+describe('a full disk (server process over HTTP, data on a small tmpfs)', () => {
+  it('moves every order answered 2xx once space is back: a resubmission enqueues one stored but never queued', async (t) => {
+    if (process.getuid?.() !== 0 || process.platform !== 'linux') {
+      t.skip('needs root on Linux to mount a tmpfs (mount -t tmpfs); not run here');
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'dofs-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir]);
+    let server: ServerProcess | undefined;
+    try {
+      server = await startServer({
+        DOFS_DATA_DIR: dir,
+        FULFILLMENT_SUCCESS_RATE: '1',
+        DOFS_SQLITE_BUSY_TIMEOUT_MS: '100',
+      });
+      const url = server.url;
+      const free = () => {
+        const stats = statfsSync(dir);
+        return stats.bavail * stats.bsize;
+      };
+      const body = (order_id: string) => anOrderBody({ order_id, customer_id: `c-${'x'.repeat(100)}` });
+      const figures: { sent: number; refused: number; storedNeverQueued: number; stuck: number }[] = [];
+      // Rounds until the disk filled at least once between an order's StoreOrder and its SendToQueue.
+      for (let round = 0; round < 4 && !figures.some((f) => f.storedNeverQueued > 0); round++) {
+        // Leave a little room, then let the orders fill it: the write that finds the disk full may be any
+        // order's StoreOrder or SendToQueue.
+        const filler = join(dir, 'filler');
+        writeFileSync(filler, Buffer.alloc(Math.max(0, free() - 1024 * 1024)));
+        const answers = new Map<string, Promise<Awaited<ReturnType<typeof call>>>>();
+        let full = false;
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (!full && answers.size < 20_000) {
+              const order_id = `full-${round}-${answers.size}`;
+              const answer = call(`${url}/order`, { body: body(order_id) });
+              answers.set(order_id, answer);
+              if ((await answer).status === 503) full = true;
+            }
+          }),
+        );
+        assert.ok(full, 'the disk filled up');
+        const reader = new DatabaseSync(join(dir, 'dofs.sqlite'), { readOnly: true });
+        const stranded = reader
+          .prepare(
+            `SELECT count(*) AS n FROM orders o WHERE o.status = 'PENDING' AND NOT EXISTS (
+               SELECT 1 FROM messages m WHERE json_extract(m.body, '$.order_id') = o.order_id)`,
+          )
+          .get()?.n;
+        reader.close();
+        rmSync(filler);
+        // Each client re-sends the same body until it is accepted, as a 503 tells it to.
+        let refused = 0;
+        await Promise.all(
+          [...answers].map(async ([order_id, answer]) => {
+            let response = await answer;
+            while (response.status !== 202 && response.status !== 200) {
+              assert.equal(response.status, 503, JSON.stringify(response.body));
+              refused++;
+              response = await call(`${url}/order`, { body: body(order_id) });
+            }
+          }),
+        );
+        const notFulfilled = async () => {
+          const { orders } = (await call(`${url}/health`)).body;
+          return orders.PENDING + orders.FAILED;
+        };
+        await eventually(async () => (await notFulfilled()) === 0, 15_000).catch(() => undefined);
+        figures.push({
+          sent: answers.size,
+          refused,
+          storedNeverQueued: Number(stranded),
+          stuck: await notFulfilled(),
+        });
+      }
+      t.diagnostic(`per round: ${JSON.stringify(figures)}`);
+      assert.deepEqual(
+        figures.map((f) => f.stuck),
+        figures.map(() => 0),
+        `orders answered 2xx and not fulfilled 15 s later, per round: ${JSON.stringify(figures)}`,
+      );
+      if (!figures.some((f) => f.storedNeverQueued > 0)) {
+        t.skip(`in ${figures.length} rounds the disk never filled between a StoreOrder and its SendToQueue`);
+      }
+    } finally {
+      await server?.stop();
+      execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -161,6 +161,48 @@ for (const { engine: workflowEngine, type } of variants) {
       assert.equal((await queue.depth()).visible, 1);
     });
 
+    it('enqueues a stored order whose SendToQueue exhausted its retries when the same order is resubmitted', async () => {
+      let failing = true;
+      const { submitOrder, queue, orders } = localWorkflowHarness({ engine, sendFails: () => failing });
+      const body = anOrderBody({ order_id: 'o-1' });
+      await assert.rejects(submitOrder(body), { name: 'TransientError' });
+      assert.deepEqual(
+        [(await orders.get('o-1'))?.status, (await orders.get('o-1'))?.queued, (await queue.depth()).visible],
+        ['PENDING', false, 0],
+        'stored, never queued',
+      );
+      failing = false;
+      const resubmitted = await submitOrder(body);
+      assert.ok(resubmitted.ok && !resubmitted.replayed, 'this submission is the one that queued it: 202');
+      assert.deepEqual(
+        (await queue.receive(10)).map((m) => m.body),
+        ['{"order_id":"o-1"}'],
+      );
+      assert.equal((await orders.get('o-1'))?.queued, undefined, 'marked as queued');
+      const replay = await submitOrder(body);
+      assert.ok(replay.ok && replay.replayed);
+      assert.deepEqual(
+        await queue.depth(),
+        { visible: 0, inFlight: 1 },
+        'a replay of a queued order sends nothing',
+      );
+    });
+
+    it('enqueues the order for a concurrent duplicate that waited on a run whose SendToQueue failed', async () => {
+      let sends = 0;
+      // The first run's five tries fail (a locked database); the duplicate's run finds the order stored.
+      const { submitOrder, queue } = localWorkflowHarness({ engine, sendFails: () => ++sends <= 5 });
+      const body = anOrderBody({ order_id: 'o-1' });
+      const [first, duplicate] = await Promise.allSettled([submitOrder(body), submitOrder(body)]);
+      assert.equal(first.status === 'rejected' && first.reason.name, 'TransientError');
+      assert.ok(duplicate.status === 'fulfilled' && duplicate.value.ok, 'the duplicate is accepted');
+      assert.deepEqual(
+        (await queue.receive(10)).map((m) => m.body),
+        ['{"order_id":"o-1"}'],
+        'and the order it was answered for has its message',
+      );
+    });
+
     // EXPRESS keeps no journal, so there is no execution to resume: a stored order that never reached the
     // queue is re-queued by the start-up reconciliation instead (test/integration/local-system.test.ts).
     if (type === 'STANDARD') {

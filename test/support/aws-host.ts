@@ -55,6 +55,8 @@ export async function startAwsHost(options: AwsHostOptions) {
     }
     if (errors.length > 0) throw new AggregateError(errors, 'stopping the AWS host failed');
   };
+  /** Faults a test switches on and off: `sendMessage` makes every sqs:sendMessage of a workflow fail. */
+  const faults = { sendMessage: false };
   try {
     const db = await startDynalite();
     cleanups.push(() => db.stop());
@@ -84,7 +86,13 @@ export async function startAwsHost(options: AwsHostOptions) {
           arn: stateMachineArn,
           type: options.workflowType,
           execute: (input, executionName) =>
-            engine.execute(input, { executionName, startTime: new Date().toISOString(), tasks }),
+            engine.execute(input, {
+              executionName,
+              startTime: new Date().toISOString(),
+              tasks,
+              // While a fault is injected, the ASL's retries (seconds apart) run milliseconds apart.
+              ...(faults.sendMessage ? { retryIntervalMs: 1 } : {}),
+            }),
         },
       ],
     });
@@ -118,6 +126,7 @@ export async function startAwsHost(options: AwsHostOptions) {
     const tasks = bindTaskStates(rendered.definition, {
       lambda: (arn) => functions.get(arn),
       sqs: sqs.client,
+      sendMessageFails: () => faults.sendMessage,
     });
     const engine = referenceEngine(rendered.definition);
 
@@ -146,6 +155,7 @@ export async function startAwsHost(options: AwsHostOptions) {
       queues,
       sqs,
       sfnCalls: sfn.calls,
+      faults,
       fulfilmentDeliveries: fulfilment.deliveries,
       deadLetterDeliveries: deadLetters.deliveries,
       /** API Gateway → the api function, as a REST API proxy integration invokes it. */
@@ -178,7 +188,12 @@ export type AwsHost = Awaited<ReturnType<typeof startAwsHost>>;
  */
 export function bindTaskStates(
   definition: unknown,
-  targets: { lambda: (arn: string) => LambdaHandler | undefined; sqs: SQSClient },
+  targets: {
+    lambda: (arn: string) => LambdaHandler | undefined;
+    sqs: SQSClient;
+    /** While true, the integration fails as it does when SQS refuses (a States.TaskFailed error). */
+    sendMessageFails?: () => boolean;
+  },
 ): Record<string, (input: never) => Promise<unknown>> {
   const states = (definition as { States: Record<string, { Type: string; Resource?: string }> }).States;
   const tasks: Record<string, (input: never) => Promise<unknown>> = {};
@@ -188,6 +203,11 @@ export function bindTaskStates(
     if (resource === SQS_SEND_MESSAGE) {
       tasks[name] = async (parameters: { QueueUrl: string; MessageBody: unknown }) => {
         const { MessageBody } = parameters;
+        if (targets.sendMessageFails?.()) {
+          const refused = new Error('Service Unavailable (injected)');
+          refused.name = 'SQS.SdkClientException';
+          throw refused;
+        }
         const sent = await targets.sqs.send(
           new SendMessageCommand({
             QueueUrl: parameters.QueueUrl,

@@ -7,6 +7,7 @@ import {
 } from '../../src/adapters/stepfunctions/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
 import type { WorkflowEngineName } from '../../src/adapters/stepfunctions/workflow-engines.ts';
+import { TransientError } from '../../src/core/errors.ts';
 import type { OrderRepository } from '../../src/core/ports.ts';
 import { createStoreOrder } from '../../src/core/store-order.ts';
 import { createSubmitOrder } from '../../src/core/submit-order.ts';
@@ -23,6 +24,8 @@ export function localWorkflowHarness(
     journal?: MemoryExecutionJournal;
     engine?: WorkflowEngineName;
     type?: 'EXPRESS' | 'STANDARD';
+    /** While it answers true, every SendToQueue fails with a transient error (a locked or full disk). */
+    sendFails?: () => boolean;
   } = {},
 ) {
   const clock = new ManualClock();
@@ -36,7 +39,12 @@ export function localWorkflowHarness(
     tasks: {
       ValidateOrder: createValidateOrder(),
       StoreOrder: createStoreOrder({ orders, clock }),
-      SendToQueue: sendToQueueTask(queue),
+      SendToQueue: sendToQueueTask({
+        send: async (body) => {
+          if (options.sendFails?.()) throw new TransientError('storage unavailable: database is busy');
+          return queue.send(body);
+        },
+      }),
     },
     ...(options.type === 'EXPRESS' ? {} : { journal }),
     clock,

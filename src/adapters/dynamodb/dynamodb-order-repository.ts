@@ -8,7 +8,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../../core/errors.ts';
 import { type Order, type OrderStatus, orderStatuses } from '../../core/order.ts';
-import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
+import type {
+  ListOrdersQuery,
+  OrderChange,
+  OrderCondition,
+  OrderRepository,
+  Page,
+} from '../../core/ports.ts';
 import { ORDERS_STATUS_INDEX, STATUS_SHARDS, shardOf } from './tables.ts';
 
 type Item = Record<string, unknown>;
@@ -27,6 +33,7 @@ function toOrder(item: Item): Order {
     fingerprint: item.fingerprint as string,
     submission_id: item.submission_id as string,
     redrives: Number(item.redrives),
+    ...(item.queued === false ? { queued: false as const } : {}),
     created_at: item.created_at as string,
     updated_at: item.updated_at as string,
   };
@@ -78,9 +85,42 @@ export class DynamoDbOrderRepository implements OrderRepository {
     return Item ? toOrder(Item) : undefined;
   }
 
-  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
-    const sets = ['updated_at = :updated_at'];
-    const values: Item = { ':expected': expected, ':updated_at': change.updated_at };
+  async transition(
+    orderId: string,
+    expected: OrderStatus | OrderCondition,
+    change: OrderChange,
+  ): Promise<boolean> {
+    const condition = typeof expected === 'string' ? { status: expected } : expected;
+    const sets: string[] = [];
+    const removes: string[] = [];
+    const values: Item = { ':expected': condition.status };
+    const conditions = ['#status = :expected'];
+    if (condition.attempts !== undefined) {
+      conditions.push('attempts = :expected_attempts');
+      values[':expected_attempts'] = condition.attempts;
+    }
+    if (condition.unqueued) {
+      conditions.push('queued = :false');
+      values[':false'] = false;
+    }
+    if (condition.updated_at !== undefined) {
+      conditions.push('updated_at = :expected_updated_at');
+      values[':expected_updated_at'] = condition.updated_at;
+    }
+    if (condition.updatedBefore !== undefined) {
+      conditions.push('updated_at < :updated_before');
+      values[':updated_before'] = condition.updatedBefore;
+    }
+    if (change.updated_at !== undefined) {
+      sets.push('updated_at = :updated_at');
+      values[':updated_at'] = change.updated_at;
+    }
+    if (change.queued === false) {
+      sets.push('queued = :false');
+      values[':false'] = false;
+    } else if (change.queued === true) {
+      removes.push('queued');
+    }
     if (change.status !== undefined) {
       sets.push('#status = :status', 'status_shard = :status_shard');
       values[':status'] = change.status;
@@ -106,8 +146,13 @@ export class DynamoDbOrderRepository implements OrderRepository {
         new UpdateCommand({
           TableName: this.#table,
           Key: { order_id: orderId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#status = :expected',
+          UpdateExpression: [
+            sets.length ? `SET ${sets.join(', ')}` : '',
+            removes.length ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .join(' ')
+            .trim(),
+          ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
         }),

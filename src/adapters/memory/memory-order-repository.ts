@@ -1,5 +1,11 @@
 import { type Order, type OrderStatus, orderStatuses } from '../../core/order.ts';
-import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
+import type {
+  ListOrdersQuery,
+  OrderChange,
+  OrderCondition,
+  OrderRepository,
+  Page,
+} from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 const newestFirst = (a: Order, b: Order) =>
@@ -21,15 +27,31 @@ export class MemoryOrderRepository implements OrderRepository {
     return order ? structuredClone(order) : undefined;
   }
 
-  async transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
+  async transition(
+    orderId: string,
+    expected: OrderStatus | OrderCondition,
+    change: OrderChange,
+  ): Promise<boolean> {
     const order = this.#orders.get(orderId);
-    if (!order || order.status !== expected) return false;
+    const condition = typeof expected === 'string' ? { status: expected } : expected;
+    if (
+      !order ||
+      order.status !== condition.status ||
+      (condition.attempts !== undefined && order.attempts !== condition.attempts) ||
+      (condition.unqueued && order.queued !== false) ||
+      (condition.updated_at !== undefined && order.updated_at !== condition.updated_at) ||
+      (condition.updatedBefore !== undefined && !(order.updated_at < condition.updatedBefore))
+    ) {
+      return false;
+    }
     if (change.status !== undefined) order.status = change.status;
     if (change.resetAttempts) order.attempts = 0;
     if (change.countAttempt) order.attempts += 1;
     if (change.countRedrive) order.redrives += 1;
     if (change.last_error !== undefined) order.last_error = change.last_error;
-    order.updated_at = change.updated_at;
+    if (change.queued === false) order.queued = false;
+    else if (change.queued === true) delete order.queued;
+    if (change.updated_at !== undefined) order.updated_at = change.updated_at;
     return true;
   }
 

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS orders (
   fingerprint   TEXT NOT NULL,
   submission_id TEXT NOT NULL,
   redrives      INTEGER NOT NULL,
+  queued        INTEGER,
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL
 ) STRICT;
@@ -264,6 +265,10 @@ export function openDatabase(
   const busyTimeoutMs = Math.round(options.busyTimeoutMs ?? 5000);
   db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
   db.exec(SCHEMA);
+  // Databases created before orders.queued existed: NULL there means queued, which they all were.
+  if (!db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'queued'").get()) {
+    db.exec('ALTER TABLE orders ADD COLUMN queued INTEGER');
+  }
   // From here on lock waits are SqliteDatabase's, without blocking the thread.
   db.exec('PRAGMA busy_timeout = 0');
   return new SqliteDatabase(db, {

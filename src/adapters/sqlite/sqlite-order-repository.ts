@@ -1,6 +1,12 @@
 import type { StatementSync } from 'node:sqlite';
 import { type Order, OrderStatus, orderStatuses } from '../../core/order.ts';
-import type { ListOrdersQuery, OrderChange, OrderRepository, Page } from '../../core/ports.ts';
+import type {
+  ListOrdersQuery,
+  OrderChange,
+  OrderCondition,
+  OrderRepository,
+  Page,
+} from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { MAX_PAGE_BYTES, takePage, textBytes } from '../page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
@@ -18,6 +24,8 @@ function toOrder(row: Row): Order {
     fingerprint: row.fingerprint as string,
     submission_id: row.submission_id as string,
     redrives: Number(row.redrives),
+    // NULL (or 1): queued; only 0 marks an order still waiting for its message.
+    ...(row.queued === 0 || row.queued === 0n ? { queued: false as const } : {}),
     created_at: row.created_at as string,
     updated_at: row.updated_at as string,
   };
@@ -37,9 +45,9 @@ export class SqliteOrderRepository implements OrderRepository {
     this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
     const { db } = store;
     this.#insert = db.prepare(`INSERT INTO orders (order_id, customer_id, items, status, attempts, last_error,
-      fingerprint, submission_id, redrives, created_at, updated_at)
+      fingerprint, submission_id, redrives, queued, created_at, updated_at)
       VALUES (:order_id, :customer_id, :items, :status, :attempts, :last_error, :fingerprint, :submission_id,
-      :redrives, :created_at, :updated_at) ON CONFLICT (order_id) DO NOTHING`);
+      :redrives, :queued, :created_at, :updated_at) ON CONFLICT (order_id) DO NOTHING`);
     this.#get = db.prepare('SELECT * FROM orders WHERE order_id = ?');
     // Positional parameters and no RETURNING: this runs once or twice per order, and binding by name plus
     // building the row object cost more than the update itself.
@@ -48,15 +56,20 @@ export class SqliteOrderRepository implements OrderRepository {
         attempts = CASE WHEN ?2 THEN 0 ELSE attempts END + ?3,
         redrives = redrives + ?4,
         last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END,
-        updated_at = ?7
-      WHERE order_id = ?8 AND status = ?9`);
+        updated_at = coalesce(?7, updated_at),
+        queued = CASE ?10 WHEN 0 THEN 0 WHEN 1 THEN NULL ELSE queued END
+      WHERE order_id = ?8 AND status = ?9
+        AND (?11 IS NULL OR attempts = ?11)
+        AND (?12 IS NULL OR queued = 0)
+        AND (?13 IS NULL OR updated_at = ?13)
+        AND (?14 IS NULL OR updated_at < ?14)`);
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
   }
 
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
     return this.#store.run(() => {
-      if (this.#insert.run({ ...order, items: JSON.stringify(order.items) }).changes === 1)
-        return { created: true as const };
+      const row = { ...order, items: JSON.stringify(order.items), queued: order.queued === false ? 0 : null };
+      if (this.#insert.run(row).changes === 1) return { created: true as const };
       const existing = this.#get.get(order.order_id);
       if (!existing) throw new Error(`order ${order.order_id} vanished during create`);
       return { created: false as const, existing: toOrder(existing) };
@@ -70,7 +83,8 @@ export class SqliteOrderRepository implements OrderRepository {
     });
   }
 
-  transition(orderId: string, expected: OrderStatus, change: OrderChange): Promise<boolean> {
+  transition(orderId: string, expected: OrderStatus | OrderCondition, change: OrderChange): Promise<boolean> {
+    const condition = typeof expected === 'string' ? { status: expected } : expected;
     return this.#store.run(
       () =>
         this.#transition.run(
@@ -80,9 +94,14 @@ export class SqliteOrderRepository implements OrderRepository {
           change.countRedrive ? 1 : 0,
           change.last_error === undefined ? 0 : 1,
           change.last_error ?? null,
-          change.updated_at,
+          change.updated_at ?? null,
           orderId,
-          expected,
+          condition.status,
+          change.queued === undefined ? null : change.queued ? 1 : 0,
+          condition.attempts ?? null,
+          condition.unqueued ? 1 : null,
+          condition.updated_at ?? null,
+          condition.updatedBefore ?? null,
         ).changes === 1,
     );
   }

@@ -69,11 +69,14 @@ export class LocalOrderWorkflow implements OrderWorkflow {
     const name = input.order.order_id;
     const running = this.#inFlight.get(name);
     if (running) {
-      // A concurrent submission of the same id: wait for the one in flight instead of racing it.
-      return running.done.then(() => ({
-        status: 'ALREADY_RAN',
-        sameInput: running.fingerprint === fingerprint,
-      }));
+      // A concurrent submission of the same id waits for the one in flight instead of racing it, then is
+      // answered from what is stored (the caller reads the order), never from the other request's payload.
+      // A run that failed for lack of infrastructure decided nothing for this payload: this one runs itself.
+      const after = (run: WorkflowRun | undefined): Promise<WorkflowRun> | WorkflowRun =>
+        run && (run.status !== 'FAILED' || BUSINESS_ERRORS.has(run.error))
+          ? { status: 'ALREADY_RAN', sameInput: running.fingerprint === fingerprint }
+          : this.run(input, fingerprint);
+      return running.done.then(after, () => after(undefined));
     }
     return this.#track(
       name,

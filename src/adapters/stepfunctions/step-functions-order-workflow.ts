@@ -69,7 +69,12 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
       ));
     } catch (error) {
       if (error instanceof ExecutionAlreadyExists) {
-        return { status: 'ALREADY_RAN', sameInput: (await this.#existingFingerprint(input)) === fingerprint };
+        const existing = await this.#existing(input);
+        return {
+          status: 'ALREADY_RAN',
+          sameInput: existing.fingerprint === fingerprint,
+          ...(existing.failed ? { failedEarlier: true } : {}),
+        };
       }
       throw error;
     }
@@ -87,12 +92,21 @@ export class StepFunctionsOrderWorkflow implements OrderWorkflow {
     }
   }
 
-  /** The payload fingerprint of the execution named after this order (its ARN follows from the name). */
-  async #existingFingerprint(input: OrderWorkflowInput): Promise<string | undefined> {
+  /**
+   * The payload fingerprint of the execution named after this order (its ARN follows from the name), and
+   * whether it ended for lack of infrastructure: a STANDARD name runs once, so what that execution left
+   * undone (an order stored and never queued) is for the caller to finish.
+   */
+  async #existing(input: OrderWorkflowInput): Promise<{ fingerprint: string | undefined; failed: boolean }> {
     const executionArn = `${this.#stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.order.order_id}`;
     const existing = await this.#describe(executionArn);
     const order = (JSON.parse(existing.input ?? '{}') as Partial<OrderWorkflowInput>).order;
-    return order ? fingerprintOf(order) : undefined;
+    const ended =
+      existing.status === 'FAILED' || existing.status === 'TIMED_OUT' || existing.status === 'ABORTED';
+    return {
+      fingerprint: order ? fingerprintOf(order) : undefined,
+      failed: ended && existing.error !== 'OrderConflict' && existing.error !== 'OrderInvalid',
+    };
   }
 
   #describe(executionArn: string | undefined) {
