@@ -34,3 +34,8 @@ export function textBytes(row: Record<string, unknown>): number {
   for (const value of Object.values(row)) if (typeof value === 'string') bytes += Buffer.byteLength(value);
   return bytes;
 }
+
+/** An item's size as an API answer will carry it: its JSON text (DynamoDB items arrive as objects). */
+export function jsonBytes(item: Record<string, unknown>): number {
+  return Buffer.byteLength(JSON.stringify(item));
+}

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { DynamoDbFailedOrderRepository } from '../../src/adapters/dynamodb/dynamodb-failed-order-repository.ts';
+import { DynamoDbOrderRepository } from '../../src/adapters/dynamodb/dynamodb-order-repository.ts';
 import { MAX_PAGE_BYTES } from '../../src/adapters/page-budget.ts';
 import { openDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteFailedOrderRepository } from '../../src/adapters/sqlite/sqlite-failed-order-repository.ts';
 import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-repository.ts';
 import type { Page } from '../../src/core/ports.ts';
 import { anOrder } from '../support/builders.ts';
+import { startDynalite } from '../support/dynalite.ts';
 
 /** The largest order the schema accepts: 100 items with 128-character product ids (about 16 KiB stored). */
 const LARGE_ITEMS = Array.from({ length: 100 }, (_, i) => ({
@@ -82,5 +85,55 @@ describe('list pages are bounded in bytes (SQLite)', () => {
       pages.map((p) => p.length),
       [1, 1, 1],
     );
+  });
+});
+
+describe("list pages are bounded in bytes (DynamoDB, dynalite): an AWS answer stays under Lambda's 6 MB", () => {
+  let db: Awaited<ReturnType<typeof startDynalite>>;
+  before(async () => {
+    db = await startDynalite();
+  });
+  after(async () => {
+    await db.stop();
+  });
+
+  it(`stops an order page at ${MAX_PAGE_BYTES / 1024} KiB with a cursor, and the cursors still reach every order once`, async () => {
+    const orders = new DynamoDbOrderRepository(db.client, (await db.freshTables()).orders);
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const order = anOrder({ items: LARGE_ITEMS });
+      ids.push(order.order_id);
+      await orders.create(order);
+    }
+    const pages = await everyPage((cursor) => orders.list({ limit: 500, ...(cursor ? { cursor } : {}) }));
+    assert.ok(pages.length >= 2, `${pages.length} pages`);
+    for (const page of pages)
+      assert.ok(Buffer.byteLength(JSON.stringify(page)) <= MAX_PAGE_BYTES * 1.1, `${page.length} orders`);
+    assert.deepEqual(
+      pages
+        .flat()
+        .map((o) => o.order_id)
+        .sort(),
+      ids.sort(),
+    );
+  });
+
+  it('bounds failed order pages the same way', async () => {
+    const failed = new DynamoDbFailedOrderRepository(db.client, (await db.freshTables()).failedOrders);
+    const body = JSON.stringify({ order_id: 'x', items: LARGE_ITEMS });
+    for (let i = 0; i < 150; i++)
+      await failed.put({
+        order_id: `f-${String(i).padStart(3, '0')}`,
+        reason: 'attempt 3 failed',
+        attempts: 3,
+        message_id: `m-${i}`,
+        body,
+        failed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      });
+    const pages = await everyPage((cursor) => failed.list({ limit: 500, ...(cursor ? { cursor } : {}) }));
+    assert.ok(pages.length >= 2, `${pages.length} pages`);
+    for (const page of pages)
+      assert.ok(Buffer.byteLength(JSON.stringify(page)) <= MAX_PAGE_BYTES * 1.1, `${page.length} records`);
+    assert.equal(new Set(pages.flat().map((r) => r.order_id)).size, 150);
   });
 });

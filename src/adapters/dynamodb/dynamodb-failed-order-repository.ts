@@ -8,6 +8,7 @@ import {
 import { BadRequestError } from '../../core/errors.ts';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
 import { toFailedOrder } from '../failed-order-record.ts';
+import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../page-budget.ts';
 import { FAILED_ORDERS_TIME_INDEX } from './tables.ts';
 
 const KIND = 'FAILED';
@@ -17,10 +18,12 @@ const failedKey = (r: Pick<FailedOrder, 'failed_at' | 'order_id'>) => `${r.faile
 export class DynamoDbFailedOrderRepository implements FailedOrderRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #maxPageBytes: number;
 
-  constructor(client: DynamoDBDocumentClient, table: string) {
+  constructor(client: DynamoDBDocumentClient, table: string, options: { maxPageBytes?: number } = {}) {
     this.#client = client;
     this.#table = table;
+    this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
   }
 
   async put(record: FailedOrder): Promise<void> {
@@ -56,9 +59,10 @@ export class DynamoDbFailedOrderRepository implements FailedOrderRepository {
         Limit: query.limit + 1,
       }),
     );
-    const items = Items.slice(0, query.limit).map(toFailedOrder);
+    const page = takePage(Items, query.limit, this.#maxPageBytes, jsonBytes);
+    const items = page.rows.map(toFailedOrder);
     const last = items.at(-1);
-    return Items.length > query.limit && last
+    return page.more && last
       ? { items, cursor: Buffer.from(failedKey(last)).toString('base64url') }
       : { items };
   }

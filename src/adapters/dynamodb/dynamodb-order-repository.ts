@@ -15,6 +15,7 @@ import type {
   OrderRepository,
   Page,
 } from '../../core/ports.ts';
+import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../page-budget.ts';
 import { ORDERS_STATUS_INDEX, STATUS_SHARDS, shardOf } from './tables.ts';
 
 type Item = Record<string, unknown>;
@@ -50,10 +51,12 @@ function decodeCursor(cursor: string): string {
 export class DynamoDbOrderRepository implements OrderRepository {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #maxPageBytes: number;
 
-  constructor(client: DynamoDBDocumentClient, table: string) {
+  constructor(client: DynamoDBDocumentClient, table: string, options: { maxPageBytes?: number } = {}) {
     this.#client = client;
     this.#table = table;
+    this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
   }
 
   async create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
@@ -190,9 +193,12 @@ export class DynamoDbOrderRepository implements OrderRepository {
     const merged = pages
       .flatMap((p) => p.Items ?? [])
       .sort((a, b) => (String(a.created_key) < String(b.created_key) ? 1 : -1));
-    const items = merged.slice(0, query.limit).map(toOrder);
+    // The same byte budget as the local host's pages: on AWS a page of 500 large orders (~9 MB) would also
+    // exceed Lambda's 6 MB response limit, and API Gateway would answer 502.
+    const page = takePage(merged, query.limit, this.#maxPageBytes, jsonBytes);
+    const items = page.rows.map(toOrder);
     const last = items.at(-1);
-    return merged.length > query.limit && last
+    return page.more && last
       ? { items, cursor: Buffer.from(createdKey(last)).toString('base64url') }
       : { items };
   }
