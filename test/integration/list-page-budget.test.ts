@@ -6,7 +6,7 @@ import { MAX_PAGE_BYTES } from '../../src/adapters/page-budget.ts';
 import { openDatabase, type SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteFailedOrderRepository } from '../../src/adapters/sqlite/sqlite-failed-order-repository.ts';
 import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-repository.ts';
-import type { Page } from '../../src/core/ports.ts';
+import type { FailedOrderRepository, Page } from '../../src/core/ports.ts';
 import { anOrder } from '../support/builders.ts';
 import { startDynalite } from '../support/dynalite.ts';
 
@@ -26,6 +26,29 @@ async function everyPage<T>(list: (cursor?: string) => Promise<Page<T>>): Promis
     cursor = page.cursor;
   } while (cursor);
   return pages;
+}
+
+/** `count` failed-order records of the largest body, one second apart. */
+async function putLargeFailedOrders(failed: FailedOrderRepository, count: number) {
+  const body = JSON.stringify({ order_id: 'x', items: LARGE_ITEMS });
+  for (let i = 0; i < count; i++)
+    await failed.put({
+      order_id: `f-${String(i).padStart(3, '0')}`,
+      reason: 'attempt 3 failed',
+      attempts: 3,
+      message_id: `m-${i}`,
+      body,
+      failed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+    });
+}
+
+/** Pages every failed order of `failed` at limit 500: several pages, each within the budget, each record once. */
+async function assertFailedPagesBounded(failed: FailedOrderRepository, count: number) {
+  const pages = await everyPage((cursor) => failed.list({ limit: 500, ...(cursor ? { cursor } : {}) }));
+  assert.ok(pages.length >= 2, `${pages.length} pages`);
+  for (const page of pages)
+    assert.ok(Buffer.byteLength(JSON.stringify(page)) <= MAX_PAGE_BYTES * 1.1, `${page.length} records`);
+  assert.equal(new Set(pages.flat().map((r) => r.order_id)).size, count);
 }
 
 describe('list pages are bounded in bytes (SQLite)', () => {
@@ -60,21 +83,8 @@ describe('list pages are bounded in bytes (SQLite)', () => {
 
   it('bounds failed order pages the same way', async () => {
     const failed = new SqliteFailedOrderRepository(fresh());
-    const body = JSON.stringify({ order_id: 'x', items: LARGE_ITEMS });
-    for (let i = 0; i < 200; i++)
-      await failed.put({
-        order_id: `f-${String(i).padStart(3, '0')}`,
-        reason: 'attempt 3 failed',
-        attempts: 3,
-        message_id: `m-${i}`,
-        body,
-        failed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-      });
-    const pages = await everyPage((cursor) => failed.list({ limit: 500, ...(cursor ? { cursor } : {}) }));
-    assert.ok(pages.length >= 3, `${pages.length} pages`);
-    for (const page of pages)
-      assert.ok(Buffer.byteLength(JSON.stringify(page)) <= MAX_PAGE_BYTES * 1.1, `${page.length} records`);
-    assert.equal(new Set(pages.flat().map((r) => r.order_id)).size, 200);
+    await putLargeFailedOrders(failed, 200);
+    await assertFailedPagesBounded(failed, 200);
   });
 
   it('always returns at least one row, however large', async () => {
@@ -120,20 +130,7 @@ describe("list pages are bounded in bytes (DynamoDB, dynalite): an AWS answer st
 
   it('bounds failed order pages the same way', async () => {
     const failed = new DynamoDbFailedOrderRepository(db.client, (await db.freshTables()).failedOrders);
-    const body = JSON.stringify({ order_id: 'x', items: LARGE_ITEMS });
-    for (let i = 0; i < 150; i++)
-      await failed.put({
-        order_id: `f-${String(i).padStart(3, '0')}`,
-        reason: 'attempt 3 failed',
-        attempts: 3,
-        message_id: `m-${i}`,
-        body,
-        failed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
-      });
-    const pages = await everyPage((cursor) => failed.list({ limit: 500, ...(cursor ? { cursor } : {}) }));
-    assert.ok(pages.length >= 2, `${pages.length} pages`);
-    for (const page of pages)
-      assert.ok(Buffer.byteLength(JSON.stringify(page)) <= MAX_PAGE_BYTES * 1.1, `${page.length} records`);
-    assert.equal(new Set(pages.flat().map((r) => r.order_id)).size, 150);
+    await putLargeFailedOrders(failed, 150);
+    await assertFailedPagesBounded(failed, 150);
   });
 });
