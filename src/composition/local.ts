@@ -13,7 +13,7 @@ import type { LocalConfig } from '../config.ts';
 import { createOrderQueries } from '../core/order-queries.ts';
 import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../core/ports.ts';
 import { createRedriveOrders } from '../core/redrive-orders.ts';
-import { createStoreOrder } from '../core/store-order.ts';
+import { createStoreOrder, markQueued } from '../core/store-order.ts';
 import { createSubmitOrder } from '../core/submit-order.ts';
 import { createValidateOrder } from '../core/validate-order.ts';
 import { json } from '../entrypoints/http/error-response.ts';
@@ -255,7 +255,7 @@ export function createLocalSystem(
       for (const orderId of stranded) {
         await queue.send(JSON.stringify({ order_id: orderId }));
         // Queued now: a resubmission or a redrive must not send it again.
-        await orders.transition(orderId, { status: 'PENDING', unqueued: true }, { queued: true });
+        await markQueued(orders, orderId);
       }
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });

@@ -1,6 +1,7 @@
 import { InvalidTransitionError, OrderNotFoundError } from './errors.ts';
 import { OrderStatus } from './order.ts';
 import type { Clock, FailedOrderRepository, Logger, MessageSender, OrderRepository } from './ports.ts';
+import { markQueued } from './store-order.ts';
 
 export type RedriveResult = { ok: true; orderId: string } | { ok: false; orderId: string; error: Error };
 
@@ -114,9 +115,7 @@ export function createRedriveOrders(deps: {
       throw error;
     }
     // Sent: clear the mark (if this write fails, a later submission sends a harmless second message).
-    await deps.orders
-      .transition(orderId, { status: OrderStatus.PENDING, unqueued: true }, { queued: true })
-      .catch(() => undefined);
+    await markQueued(deps.orders, orderId).catch(() => undefined);
     await deps.failedOrders.delete(orderId);
     log.info('order redriven');
     return { ok: true, orderId };

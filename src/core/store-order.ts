@@ -55,3 +55,11 @@ export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }
     return { outcome: 'EXISTS', status: existing.status, order: existing };
   };
 }
+
+/**
+ * Clears the mark StoreOrder (or a redrive's claim) set, once the order's message was sent: a later
+ * submission then finds it queued and sends nothing. Answers whether the mark was still there.
+ */
+export function markQueued(orders: OrderRepository, orderId: string): Promise<boolean> {
+  return orders.transition(orderId, { status: OrderStatus.PENDING, unqueued: true }, { queued: true });
+}

@@ -1,6 +1,7 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
 import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
 import type { IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
+import { markQueued } from './store-order.ts';
 
 export type SubmitOrderResult =
   | { ok: true; order: Order; replayed: boolean }
@@ -64,9 +65,7 @@ export function createSubmitOrder(deps: {
       // This submission sent the order's message: clear the mark that makes a later submission send it
       // again. If this write fails, the order is queued all the same; a later submission sends a second
       // message, which the idempotent consumer ignores.
-      await deps.orders
-        .transition(order_id, { status: OrderStatus.PENDING, unqueued: true }, { queued: true })
-        .catch(() => undefined);
+      await markQueued(deps.orders, order_id).catch(() => undefined);
       return { ok: true, order, replayed: false };
     }
     return { ok: true, order, replayed: order.submission_id !== submission_id };
