@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { openApiDocument } from '../../src/entrypoints/http/openapi.ts';
 import { anOrderBody } from '../support/builders.ts';
-import {
-  call,
-  eventually,
-  type Json,
-  type ServerProcess,
-  startServer,
-  tempDataDir,
-} from '../support/server-process.ts';
+import { call, eventually, type Json, serverPerSuite } from '../support/server-process.ts';
 
 const doc = openApiDocument();
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });
@@ -36,25 +29,14 @@ function check(pathTemplate: string, method: string, status: number, body: unkno
 }
 
 describe('OpenAPI document', () => {
-  let server: ServerProcess;
-  let removeDir: () => void;
-  before(async () => {
-    const { dir, remove } = tempDataDir();
-    removeDir = remove;
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '0',
-      MAX_RECEIVE_COUNT: '1',
-      VISIBILITY_TIMEOUT_SECONDS: '0.05',
-    });
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
+  const suite = serverPerSuite({
+    FULFILLMENT_SUCCESS_RATE: '0',
+    MAX_RECEIVE_COUNT: '1',
+    VISIBILITY_TIMEOUT_SECONDS: '0.05',
   });
 
   it('is served at /openapi.json as OpenAPI 3.1 with the request schema generated from zod', async () => {
-    const { status, body } = await call(`${server.url}/openapi.json`);
+    const { status, body } = await call(`${suite.server.url}/openapi.json`);
     assert.equal(status, 200);
     assert.equal(body.openapi, '3.1.0');
     assert.deepEqual(body.components.schemas.CanonicalOrder.required, ['customer_id', 'items']);
@@ -62,7 +44,7 @@ describe('OpenAPI document', () => {
   });
 
   it('describes every real response of every route', async () => {
-    const u = server.url;
+    const u = suite.server.url;
     const accepted = await call(`${u}/order`, { body: anOrderBody({ order_id: 'oa-1' }) });
     check('/order', 'post', accepted.status, accepted.body);
     const replay = await call(`${u}/orders`, { body: anOrderBody({ order_id: 'oa-1' }) });

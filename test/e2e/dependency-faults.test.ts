@@ -4,34 +4,28 @@ import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import {
+  call,
+  eventually,
+  type ServerProcess,
+  serverPerSuite,
+  startServer,
+} from '../support/server-process.ts';
 
 describe('a locked database (server process over HTTP)', () => {
-  let server: ServerProcess;
-  let dir: string;
-  let removeDir: () => void;
-  before(async () => {
-    ({ dir, remove: removeDir } = tempDataDir());
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '1',
-      DOFS_SQLITE_BUSY_TIMEOUT_MS: '200',
-    });
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
-  });
+  const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', DOFS_SQLITE_BUSY_TIMEOUT_MS: '200' });
 
   it('answers 503 with Retry-After while another process holds the write lock, never a 202 it could lose', async () => {
     // Another process (here: this test) takes the database's write lock and keeps it.
-    const intruder = new DatabaseSync(join(dir, 'dofs.sqlite'));
+    const intruder = new DatabaseSync(join(suite.dir, 'dofs.sqlite'));
     intruder.exec('PRAGMA busy_timeout = 0');
     intruder.exec('BEGIN IMMEDIATE');
     try {
-      const response = await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'locked-1' }) });
+      const response = await call(`${suite.server.url}/order`, {
+        body: anOrderBody({ order_id: 'locked-1' }),
+      });
       assert.equal(response.status, 503, JSON.stringify(response.body));
       assert.equal(response.headers.get('retry-after'), '1');
       assert.match(
@@ -43,31 +37,17 @@ describe('a locked database (server process over HTTP)', () => {
       intruder.close();
     }
     // Once the lock is gone the same order goes through, and is processed once.
-    const retried = await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'locked-1' }) });
+    const retried = await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id: 'locked-1' }) });
     assert.equal(retried.status, 202);
     await eventually(
-      async () => (await call(`${server.url}/orders/locked-1`)).body.status === 'FULFILLED',
+      async () => (await call(`${suite.server.url}/orders/locked-1`)).body.status === 'FULFILLED',
       10_000,
     );
   });
 });
 
 describe('an order stored whose send then failed (server process over HTTP, a lock held by another process)', () => {
-  let server: ServerProcess;
-  let dir: string;
-  let removeDir: () => void;
-  before(async () => {
-    ({ dir, remove: removeDir } = tempDataDir());
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '1',
-      DOFS_SQLITE_BUSY_TIMEOUT_MS: '100',
-    });
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
-  });
+  const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', DOFS_SQLITE_BUSY_TIMEOUT_MS: '100' });
 
   // The ASL retries SendToQueue four times, 1, 2, 4 and 8 s apart with full jitter: at most 15 s, plus the
   // busy timeout of each of its five tries.
@@ -78,7 +58,7 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
   it('moves every order answered 2xx: a resubmission enqueues one that was stored but never queued', async (t) => {
     const figures: { sent: number; caught: number; refused: number; stuck: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const intruder = new DatabaseSync(join(dir, 'dofs.sqlite'));
+      const intruder = new DatabaseSync(join(suite.dir, 'dofs.sqlite'));
       intruder.exec('PRAGMA busy_timeout = 0');
       const unqueued = intruder.prepare(
         `SELECT o.order_id FROM orders o WHERE o.order_id LIKE ? AND o.status = 'PENDING' AND NOT EXISTS (
@@ -91,7 +71,7 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
       const clients = Array.from({ length: CLIENTS }, async () => {
         while (!locked) {
           const order_id = `stranded-${round}-${answers.size}`;
-          const answer = call(`${server.url}/order`, { body: anOrderBody({ order_id }) });
+          const answer = call(`${suite.server.url}/order`, { body: anOrderBody({ order_id }) });
           answers.set(order_id, answer);
           await answer;
         }
@@ -135,14 +115,14 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
           while (response.status !== 202 && response.status !== 200) {
             assert.equal(response.status, 503, JSON.stringify(response.body));
             refused++;
-            response = await call(`${server.url}/order`, { body: anOrderBody({ order_id }) });
+            response = await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id }) });
           }
         }),
       );
       const notFulfilled = async () =>
         (
           await Promise.all(
-            [...answers.keys()].map(async (id) => (await call(`${server.url}/orders/${id}`)).body),
+            [...answers.keys()].map(async (id) => (await call(`${suite.server.url}/orders/${id}`)).body),
           )
         ).filter((o) => o.status !== 'FULFILLED').length;
       await eventually(async () => (await notFulfilled()) === 0, 10_000).catch(() => undefined);

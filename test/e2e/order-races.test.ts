@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { call, eventually, serverPerSuite } from '../support/server-process.ts';
 
 // Races between clients of one order, with real concurrency: many HTTP requests in flight at once against the
 // real server process, over many rounds (one round rarely loses a race that many rounds win).
 
 describe('concurrent submissions of one order id (server process over HTTP)', () => {
-  let server: ServerProcess;
-  let removeDir: () => void;
-  before(async () => {
-    const { dir, remove } = tempDataDir();
-    removeDir = remove;
-    server = await startServer({ DOFS_DATA_DIR: dir, FULFILLMENT_SUCCESS_RATE: '1' });
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
-  });
+  const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1' });
 
   it('answers a correct retry from what is stored (200 replay), never 409, while a conflicting request races it', async (t) => {
     const ROUNDS = 200;
@@ -26,11 +16,11 @@ describe('concurrent submissions of one order id (server process over HTTP)', ()
       const order_id = `race-${round}`;
       const p = anOrderBody({ order_id });
       const q = anOrderBody({ order_id, customer_id: 'someone-else' });
-      assert.equal((await call(`${server.url}/order`, { body: p })).status, 202);
+      assert.equal((await call(`${suite.server.url}/order`, { body: p })).status, 202);
       // Q first by a hair, so it is usually the request in flight when P's retry arrives.
       const [other, retry] = await Promise.all([
-        call(`${server.url}/order`, { body: q }),
-        call(`${server.url}/order`, { body: p }),
+        call(`${suite.server.url}/order`, { body: q }),
+        call(`${suite.server.url}/order`, { body: p }),
       ]);
       if (retry.status === 200 && retry.headers.get('idempotent-replayed') === 'true') tally.replayed++;
       else if (retry.status === 409) tally.retryConflict++;
@@ -43,35 +33,27 @@ describe('concurrent submissions of one order id (server process over HTTP)', ()
 });
 
 describe('concurrent redrives of one failed order (server process over HTTP)', () => {
-  let server: ServerProcess;
-  let removeDir: () => void;
   const ORDERS = 25;
   const CLIENTS = 20;
-  before(async () => {
-    const { dir, remove } = tempDataDir();
-    removeDir = remove;
-    // Every attempt fails, so a redriven order fails again after exactly MAX_RECEIVE_COUNT attempts, unless
-    // it was queued more than once.
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '0',
-      MAX_RECEIVE_COUNT: '3',
-      VISIBILITY_TIMEOUT_SECONDS: '0.05',
-    });
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
+  // Every attempt fails, so a redriven order fails again after exactly MAX_RECEIVE_COUNT attempts, unless
+  // it was queued more than once.
+  const suite = serverPerSuite({
+    FULFILLMENT_SUCCESS_RATE: '0',
+    MAX_RECEIVE_COUNT: '3',
+    VISIBILITY_TIMEOUT_SECONDS: '0.05',
   });
 
   it(`queues each order once: one 202 of ${CLIENTS} concurrent redrives, the others 409, ${ORDERS} orders`, async (t) => {
     const ids = Array.from({ length: ORDERS }, (_, i) => `redrive-race-${i}`);
     for (const order_id of ids) {
-      assert.equal((await call(`${server.url}/order`, { body: anOrderBody({ order_id }) })).status, 202);
+      assert.equal(
+        (await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id }) })).status,
+        202,
+      );
     }
     const allFailed = async () => {
       const orders = await Promise.all(
-        ids.map(async (id) => (await call(`${server.url}/orders/${id}`)).body),
+        ids.map(async (id) => (await call(`${suite.server.url}/orders/${id}`)).body),
       );
       return orders.every((o) => o.status === 'FAILED');
     };
@@ -80,7 +62,7 @@ describe('concurrent redrives of one failed order (server process over HTTP)', (
     for (const id of ids) {
       const answers = await Promise.all(
         Array.from({ length: CLIENTS }, () =>
-          call(`${server.url}/failed-orders/${id}/redrive`, { method: 'POST' }),
+          call(`${suite.server.url}/failed-orders/${id}/redrive`, { method: 'POST' }),
         ),
       );
       for (const a of answers) statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
@@ -88,8 +70,10 @@ describe('concurrent redrives of one failed order (server process over HTTP)', (
     // Let every message that was sent run its course.
     await eventually(allFailed, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const redrivenLines = server.logs.filter((l) => l.message === 'order redriven');
-    const orders = await Promise.all(ids.map(async (id) => (await call(`${server.url}/orders/${id}`)).body));
+    const redrivenLines = suite.server.logs.filter((l) => l.message === 'order redriven');
+    const orders = await Promise.all(
+      ids.map(async (id) => (await call(`${suite.server.url}/orders/${id}`)).body),
+    );
     const figures = {
       202: statuses.get(202) ?? 0,
       409: statuses.get(409) ?? 0,

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 
 const MAIN = new URL('../../src/entrypoints/local/main.ts', import.meta.url).pathname;
 
@@ -19,6 +20,36 @@ export interface ServerProcess {
 export function tempDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'dofs-test-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * One server for the tests of the current suite: started on a fresh data directory before them, stopped
+ * (and the directory removed) after them. `env` adds to DOFS_DATA_DIR.
+ */
+export function serverPerSuite(env: Record<string, string> = {}): {
+  readonly server: ServerProcess;
+  readonly dir: string;
+} {
+  let server: ServerProcess | undefined;
+  let data: { dir: string; remove: () => void } | undefined;
+  before(async () => {
+    data = tempDataDir();
+    server = await startServer({ DOFS_DATA_DIR: data.dir, ...env });
+  });
+  after(async () => {
+    await server?.stop();
+    data?.remove();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the suite server is not started yet');
+      return server;
+    },
+    get dir() {
+      if (!data) throw new Error('the suite server is not started yet');
+      return data.dir;
+    },
+  };
 }
 
 /**
