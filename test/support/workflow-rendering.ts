@@ -7,6 +7,7 @@ import {
   ORDER_WORKFLOW_PATH,
   renderDefinition,
 } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
+import { findTerraform } from './terraform-cli.ts';
 
 /** The ASL definition with its placeholders filled, and who filled them. */
 export interface RenderedWorkflow {
@@ -21,9 +22,12 @@ const hcl = (value: string) => JSON.stringify(value).replaceAll('${', '$${').rep
 
 /**
  * Terraform's own templatefile(), through `terraform console` in an empty directory (no provider, no
- * state); undefined when the CLI is not on PATH. Its multi-line string answer comes as a `<<EOT` heredoc.
+ * state); undefined where there is no terraform binary (findTerraform). Its multi-line string answer comes
+ * as a `<<EOT` heredoc.
  */
 export function renderWithTerraform(values: Record<string, string>): RenderedWorkflow | undefined {
+  const terraform = findTerraform();
+  if (!terraform) return undefined;
   const path = fileURLToPath(ORDER_WORKFLOW_PATH);
   const vars = Object.entries(values)
     .map(([name, value]) => `${name} = ${hcl(value)}`)
@@ -33,15 +37,15 @@ export function renderWithTerraform(values: Record<string, string>): RenderedWor
     // No CLI configuration file: `terraform console` needs none, and a missing one is only a warning.
     const config = join(dir, 'cli.tfrc');
     writeFileSync(config, '');
-    const result = spawnSync('terraform', ['console'], {
+    const result = spawnSync(terraform, ['console'], {
       cwd: dir,
       input: `templatefile(${hcl(path)}, { ${vars} })\n`,
       encoding: 'utf8',
       env: { ...process.env, TF_CLI_CONFIG_FILE: config, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
       timeout: 30_000,
     });
-    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    if (result.status !== 0) throw new Error(`terraform console failed: ${result.stderr}${result.stdout}`);
+    if (result.status !== 0)
+      throw new Error(`terraform console failed: ${result.error ?? ''}${result.stderr}${result.stdout}`);
     const heredoc = /^<<EOT\n([\s\S]*)\nEOT\n?$/.exec(result.stdout);
     if (!heredoc?.[1]) throw new Error(`unexpected terraform console output: ${result.stdout.slice(0, 200)}`);
     return { definition: JSON.parse(heredoc[1]), renderedBy: 'terraform templatefile()' };
