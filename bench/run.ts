@@ -220,7 +220,7 @@ async function dofsStep(
   seconds = STEP_SECONDS,
 ): Promise<Step> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dofs-bench-'));
-  const { child, port } = await startProcess([...START_FLAGS, join(ROOT, 'src/entrypoints/local/main.ts')], {
+  const { child, port } = await startProcess([...START_FLAGS, join(ROOT, 'src/hosts/local/main.ts')], {
     DOFS_DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
     FULFILLMENT_SUCCESS_RATE: '0.7',

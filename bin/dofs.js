@@ -15,7 +15,7 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
     process.exit(2);
   }
 }
-const cli = fileURLToPath(new URL('../src/entrypoints/cli/dofs.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../src/cli/dofs.ts', import.meta.url));
 // The young generation capped as `npm start` caps it (package.json), for `dofs serve`: V8's default let
 // the HTTP thread's heap alone add about 100 MB of RSS under load.
 const result = spawnSync(

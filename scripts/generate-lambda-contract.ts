@@ -16,7 +16,7 @@ export const OPTIONAL_ENVIRONMENT: Partial<Record<LambdaName, readonly string[]>
 };
 
 /**
- * The SDK commands each function sends, as IAM actions (src/composition/aws.ts and the adapters it builds;
+ * The SDK commands each function sends, as IAM actions (src/hosts/aws/aws-system.ts and the adapters it builds;
  * test/contracts/terraform.test.ts checks the adapters send no other command). Event source mappings poll
  * with the consumer's role, so the consumers also need ReceiveMessage, DeleteMessage and GetQueueAttributes.
  */

@@ -26,7 +26,7 @@ export async function packageFunctions(outdir = join(ROOT, 'dist')): Promise<Pac
     mkdirSync(dir, { recursive: true });
     const bundle = join(dir, 'index.mjs');
     await build({
-      entryPoints: [join(ROOT, 'src/entrypoints/lambda', `${name}.ts`)],
+      entryPoints: [join(ROOT, 'src/hosts/aws/lambda', `${name}.ts`)],
       outfile: bundle,
       bundle: true,
       platform: 'node',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExecutionJournal } from '../../src/adapters/stepfunctions/execution-journal.ts';
+import type { ExecutionJournal } from '../../src/workflow/execution-journal.ts';
 
 /** The behaviour every ExecutionJournal adapter must have. */
 export function executionJournalContract(adapter: string, make: () => ExecutionJournal) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { openApiDocument } from '../../src/entrypoints/http/openapi.ts';
+import { openApiDocument } from '../../src/handlers/http/openapi.ts';
 import { anOrderBody } from '../support/builders.ts';
 import { call, eventually, type Json, serverPerSuite } from '../support/server-process.ts';
 

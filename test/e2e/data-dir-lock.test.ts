@@ -8,7 +8,7 @@ import { findStrandedPendingOrders } from '../../src/adapters/sqlite/sqlite-reco
 import { anOrder, anOrderBody } from '../support/builders.ts';
 import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
 
-const MAIN = new URL('../../src/entrypoints/local/main.ts', import.meta.url).pathname;
+const MAIN = new URL('../../src/hosts/local/main.ts', import.meta.url).pathname;
 
 /** Runs the server to its exit (it is expected not to start) and returns what it said. */
 function runToExit(

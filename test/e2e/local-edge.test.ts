@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createLocalSystem, type LocalSystem } from '../../src/composition/local.ts';
 import { loadLocalConfig } from '../../src/config.ts';
+import { createLocalSystem, type LocalSystem } from '../../src/hosts/local/local-system.ts';
 import { recordingLogger } from '../support/builders.ts';
 import { tempDataDir } from '../support/server-process.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { DlqAlarm } from '../../src/adapters/local/dlq-alarm.ts';
 import { MemoryFailedOrderRepository } from '../../src/adapters/memory/memory-failed-order-repository.ts';
 import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
+import { DlqAlarm } from '../../src/hosts/local/dlq-alarm.ts';
 import { ManualClock, recordingLogger } from '../support/builders.ts';
 
 const failure = (order_id: string) => ({

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { EventSourcePoller } from '../../src/adapters/local/event-source-poller.ts';
 import { MemoryFailedOrderRepository } from '../../src/adapters/memory/memory-failed-order-repository.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import { systemClock } from '../../src/adapters/node/runtime.ts';
 import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
-import { systemClock } from '../../src/adapters/system/system.ts';
 import { createDeadLetterOrder } from '../../src/core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../src/core/fulfill-order.ts';
 import type { PollableQueue } from '../../src/core/ports.ts';
-import { createDeadLetterBatchHandler } from '../../src/entrypoints/sqs/dead-letter-batch.ts';
-import { createFulfillmentBatchHandler } from '../../src/entrypoints/sqs/fulfillment-batch.ts';
+import { createDeadLetterBatchHandler } from '../../src/handlers/sqs/dead-letter-batch.ts';
+import { createFulfillmentBatchHandler } from '../../src/handlers/sqs/fulfillment-batch.ts';
+import { EventSourcePoller } from '../../src/hosts/local/event-source-poller.ts';
 import { anOrder, recordingLogger } from '../support/builders.ts';
 
 const databases: SqliteDatabase[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createGuards } from '../../src/entrypoints/http/guards.ts';
-import type { HttpRequest } from '../../src/entrypoints/http/http-types.ts';
+import type { HttpRequest } from '../../src/handlers/http/http-types.ts';
+import { createGuards } from '../../src/hosts/local/http/guards.ts';
 
 const request = (method: string, path: string, headers: Record<string, string> = {}): HttpRequest => ({
   method,

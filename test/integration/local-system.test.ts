@@ -5,8 +5,8 @@ import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { findStrandedPendingOrders } from '../../src/adapters/sqlite/sqlite-reconciliation.ts';
-import { createLocalSystem, DATABASE_FILE } from '../../src/composition/local.ts';
 import { loadLocalConfig } from '../../src/config.ts';
+import { createLocalSystem, DATABASE_FILE } from '../../src/hosts/local/local-system.ts';
 import { anOrder, recordingLogger } from '../support/builders.ts';
 import { eventually, tempDataDir } from '../support/server-process.ts';
 

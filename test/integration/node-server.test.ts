@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { json } from '../../src/entrypoints/http/error-response.ts';
-import type { HttpRequest, HttpResponse } from '../../src/entrypoints/http/http-types.ts';
-import { limitListReads } from '../../src/entrypoints/http/list-read-limit.ts';
-import { createNodeServer } from '../../src/entrypoints/http/node-server.ts';
+import { json } from '../../src/handlers/http/error-response.ts';
+import type { HttpRequest, HttpResponse } from '../../src/handlers/http/http-types.ts';
+import { limitListReads } from '../../src/hosts/local/http/list-read-limit.ts';
+import { createNodeServer } from '../../src/hosts/local/http/node-server.ts';
 import { recordingLogger } from '../support/builders.ts';
 
 async function listen(server: Server): Promise<number> {

@@ -4,13 +4,13 @@ import { describe, it } from 'node:test';
 import validateAsl from 'asl-validator';
 import { MemoryExecutionJournal } from '../../src/adapters/memory/memory-execution-journal.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import { TransientError } from '../../src/core/errors.ts';
+import { fingerprintOf, type Order } from '../../src/core/order.ts';
 import {
   ORDER_WORKFLOW_PATH,
   placeholdersOf,
   renderDefinition,
-} from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
-import { TransientError } from '../../src/core/errors.ts';
-import { fingerprintOf, type Order } from '../../src/core/order.ts';
+} from '../../src/workflow/order-workflow-definition.ts';
 import { anOrderBody } from '../support/builders.ts';
 import { localWorkflowHarness as harness } from '../support/local-workflow.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PrometheusMetrics } from '../../src/adapters/local/prometheus-metrics.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
 import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
+import { PrometheusMetrics } from '../../src/adapters/prometheus/prometheus-metrics.ts';
 import { anOrder, ManualClock } from '../support/builders.ts';
 
 describe('PrometheusMetrics', () => {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { UnsupportedAslError } from '../../src/adapters/stepfunctions/compiled-state-machine.ts';
-import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
-import {
-  compiledEngine,
-  referenceEngine,
-  type WorkflowEngine,
-} from '../../src/adapters/stepfunctions/workflow-engines.ts';
 import { createValidateOrder } from '../../src/core/validate-order.ts';
+import { UnsupportedAslError } from '../../src/workflow/compiled-state-machine.ts';
+import { loadOrderWorkflowDefinition } from '../../src/workflow/order-workflow-definition.ts';
+import { compiledEngine, referenceEngine, type WorkflowEngine } from '../../src/workflow/workflow-engines.ts';
 
 const run = { executionName: 'diff', startTime: '2026-01-01T00:00:00.000Z', retryIntervalMs: 0 };
 

@@ -1,8 +1,8 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { interceptLocalhostDns } from 'fauxqs';
-import { referenceEngine } from '../../src/adapters/stepfunctions/workflow-engines.ts';
 import type { LambdaName } from '../../src/config.ts';
+import { referenceEngine } from '../../src/workflow/workflow-engines.ts';
 import { startDynalite } from './dynalite.ts';
 import { startEventSourceMapping } from './event-source-mapping.ts';
 import { startFauxqs } from './fauxqs.ts';

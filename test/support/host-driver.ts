@@ -23,7 +23,7 @@ export interface HostDriver {
 
 export const MAX_RECEIVE_COUNT = 3;
 
-/** The local host (`src/entrypoints/local/main.ts`) as a child process over HTTP. */
+/** The local host (`src/hosts/local/main.ts`) as a child process over HTTP. */
 export async function startLocalHostDriver(options: { successRate: number }): Promise<HostDriver> {
   const data = tempDataDir();
   const start = (rate: number) =>

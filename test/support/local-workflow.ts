@@ -1,17 +1,14 @@
 import { MemoryExecutionJournal } from '../../src/adapters/memory/memory-execution-journal.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
 import { MemoryQueue } from '../../src/adapters/memory/memory-queue.ts';
-import {
-  LocalOrderWorkflow,
-  sendToQueueTask,
-} from '../../src/adapters/stepfunctions/local-order-workflow.ts';
-import { loadOrderWorkflowDefinition } from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
-import type { WorkflowEngineName } from '../../src/adapters/stepfunctions/workflow-engines.ts';
 import { TransientError } from '../../src/core/errors.ts';
 import type { OrderRepository } from '../../src/core/ports.ts';
 import { createStoreOrder } from '../../src/core/store-order.ts';
 import { createSubmitOrder } from '../../src/core/submit-order.ts';
 import { createValidateOrder } from '../../src/core/validate-order.ts';
+import { LocalOrderWorkflow, sendToQueueTask } from '../../src/workflow/local-order-workflow.ts';
+import { loadOrderWorkflowDefinition } from '../../src/workflow/order-workflow-definition.ts';
+import type { WorkflowEngineName } from '../../src/workflow/workflow-engines.ts';
 import { ManualClock, recordingLogger } from './builders.ts';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 
-const MAIN = new URL('../../src/entrypoints/local/main.ts', import.meta.url).pathname;
+const MAIN = new URL('../../src/hosts/local/main.ts', import.meta.url).pathname;
 
 export interface ServerProcess {
   url: string;
@@ -53,7 +53,7 @@ export function serverPerSuite(env: Record<string, string> = {}): {
 }
 
 /**
- * Starts `src/entrypoints/local/main.ts` as a child process on a free port (PORT=0) and resolves once it
+ * Starts `src/hosts/local/main.ts` as a child process on a free port (PORT=0) and resolves once it
  * logs that it listens. The same Node binary that runs the tests runs the server.
  */
 export function startServer(env: Record<string, string>): Promise<ServerProcess> {

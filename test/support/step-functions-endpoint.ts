@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EngineResult } from '../../src/adapters/stepfunctions/workflow-engines.ts';
+import type { EngineResult } from '../../src/workflow/workflow-engines.ts';
 
 /** A state machine the endpoint serves: its type and how to run one execution of it. */
 export interface HostedStateMachine {

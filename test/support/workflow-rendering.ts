@@ -3,10 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  ORDER_WORKFLOW_PATH,
-  renderDefinition,
-} from '../../src/adapters/stepfunctions/order-workflow-definition.ts';
+import { ORDER_WORKFLOW_PATH, renderDefinition } from '../../src/workflow/order-workflow-definition.ts';
 import { findTerraform } from './terraform-cli.ts';
 
 /** The ASL definition with its placeholders filled, and who filled them. */

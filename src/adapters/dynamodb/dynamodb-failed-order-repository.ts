@@ -7,8 +7,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../../core/errors.ts';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
-import { toFailedOrder } from '../failed-order-record.ts';
-import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../page-budget.ts';
+import { toFailedOrder } from '../storage/failed-order-record.ts';
+import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../storage/page-budget.ts';
 import { FAILED_ORDERS_TIME_INDEX } from './tables.ts';
 
 const KIND = 'FAILED';

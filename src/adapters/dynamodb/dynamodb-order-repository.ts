@@ -15,7 +15,7 @@ import type {
   OrderRepository,
   Page,
 } from '../../core/ports.ts';
-import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../page-budget.ts';
+import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../storage/page-budget.ts';
 import { ORDERS_STATUS_INDEX, STATUS_SHARDS, shardOf } from './tables.ts';
 
 type Item = Record<string, unknown>;

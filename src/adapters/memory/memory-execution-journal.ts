@@ -1,4 +1,4 @@
-import type { ExecutionJournal, ExecutionRecord } from '../stepfunctions/execution-journal.ts';
+import type { ExecutionJournal, ExecutionRecord } from '../../workflow/execution-journal.ts';
 
 /** In-memory execution journal: the same contract as the SQLite one, without surviving a restart. */
 export class MemoryExecutionJournal implements ExecutionJournal {

@@ -1,5 +1,5 @@
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 
 /** In-memory failed_orders, newest failure first. */
 export class MemoryFailedOrderRepository implements FailedOrderRepository {

@@ -6,7 +6,7 @@ import type {
   OrderRepository,
   Page,
 } from '../../core/ports.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 
 const newestFirst = (a: Order, b: Order) =>
   a.created_at === b.created_at ? (a.order_id < b.order_id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1;

@@ -1,5 +1,5 @@
 import type { StatementSync } from 'node:sqlite';
-import type { ExecutionJournal, ExecutionRecord } from '../stepfunctions/execution-journal.ts';
+import type { ExecutionJournal, ExecutionRecord } from '../../workflow/execution-journal.ts';
 import type { SqliteDatabase } from './database.ts';
 
 function toRecord(row: Record<string, unknown>): ExecutionRecord {

@@ -1,8 +1,8 @@
 import type { StatementSync } from 'node:sqlite';
 import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { toFailedOrder } from '../failed-order-record.ts';
-import { MAX_PAGE_BYTES, takePage, textBytes } from '../page-budget.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
+import { toFailedOrder } from '../storage/failed-order-record.ts';
+import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
 
 /** The failed_orders table, newest failure first. */

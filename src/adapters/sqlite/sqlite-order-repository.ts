@@ -7,8 +7,8 @@ import type {
   OrderRepository,
   Page,
 } from '../../core/ports.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { MAX_PAGE_BYTES, takePage, textBytes } from '../page-budget.ts';
+import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
+import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
 
 type Row = Record<string, unknown>;

@@ -1,4 +1,4 @@
-# One function per entry point in src/entrypoints/lambda, each with its own least-privilege role. The
+# One function per entry point in src/hosts/aws/lambda, each with its own least-privilege role. The
 # environment of each function is exactly what its config parser requires (src/config.ts LAMBDA_ENVIRONMENT);
 # the IAM actions are exactly the SDK commands it sends. test/contracts/terraform.test.ts checks both.
 

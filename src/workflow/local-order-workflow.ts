@@ -5,7 +5,7 @@ import type {
   OrderWorkflow,
   OrderWorkflowInput,
   WorkflowRun,
-} from '../../core/ports.ts';
+} from '../core/ports.ts';
 import type { ExecutionJournal } from './execution-journal.ts';
 import { createWorkflowEngine, type WorkflowEngine, type WorkflowEngineName } from './workflow-engines.ts';
 

@@ -98,7 +98,7 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
     .command('serve')
     .description('run DOFS locally (same as npm start; configured by environment variables, see README)')
     .action(async () => {
-      await import('../local/main.ts');
+      await import('../hosts/local/main.ts');
     });
 
   program

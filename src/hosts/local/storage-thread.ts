@@ -5,22 +5,23 @@
 // thread sends back log records and metric events, batched per turn.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { EventSourcePoller } from '../adapters/local/event-source-poller.ts';
-import { Batcher, type RpcMessage, serveRpc } from '../adapters/local/thread-rpc.ts';
-import { startCheckpointer } from '../adapters/sqlite/checkpointer.ts';
-import { DATABASE_FILE, openDatabase } from '../adapters/sqlite/database.ts';
-import { SqliteExecutionJournal } from '../adapters/sqlite/sqlite-execution-journal.ts';
-import { SqliteFailedOrderRepository } from '../adapters/sqlite/sqlite-failed-order-repository.ts';
-import { SqliteOrderRepository } from '../adapters/sqlite/sqlite-order-repository.ts';
-import { SqliteQueue } from '../adapters/sqlite/sqlite-queue.ts';
-import { findStrandedPendingOrders } from '../adapters/sqlite/sqlite-reconciliation.ts';
-import { type LogRecordLevel, levelLogger, randomSource, systemClock } from '../adapters/system/system.ts';
-import type { LocalConfig } from '../config.ts';
-import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
-import { createFulfillOrder } from '../core/fulfill-order.ts';
-import type { LogFields, OrderMetrics } from '../core/ports.ts';
-import { createDeadLetterBatchHandler } from '../entrypoints/sqs/dead-letter-batch.ts';
-import { createFulfillmentBatchHandler } from '../entrypoints/sqs/fulfillment-batch.ts';
+import { type LogRecordLevel, levelLogger } from '../../adapters/node/json-logger.ts';
+import { randomSource, systemClock } from '../../adapters/node/runtime.ts';
+import { startCheckpointer } from '../../adapters/sqlite/checkpointer.ts';
+import { DATABASE_FILE, openDatabase } from '../../adapters/sqlite/database.ts';
+import { SqliteExecutionJournal } from '../../adapters/sqlite/sqlite-execution-journal.ts';
+import { SqliteFailedOrderRepository } from '../../adapters/sqlite/sqlite-failed-order-repository.ts';
+import { SqliteOrderRepository } from '../../adapters/sqlite/sqlite-order-repository.ts';
+import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.ts';
+import { findStrandedPendingOrders } from '../../adapters/sqlite/sqlite-reconciliation.ts';
+import type { LocalConfig } from '../../config.ts';
+import { createDeadLetterOrder } from '../../core/dead-letter-order.ts';
+import { createFulfillOrder } from '../../core/fulfill-order.ts';
+import type { LogFields, OrderMetrics } from '../../core/ports.ts';
+import { createDeadLetterBatchHandler } from '../../handlers/sqs/dead-letter-batch.ts';
+import { createFulfillmentBatchHandler } from '../../handlers/sqs/fulfillment-batch.ts';
+import { EventSourcePoller } from './event-source-poller.ts';
+import { Batcher, type RpcMessage, serveRpc } from './thread-rpc.ts';
 
 /** What the storage thread sends besides call answers: log records and metric events. */
 export type StorageEvent =

@@ -1,7 +1,7 @@
-import { buildFulfillOrder } from '../../composition/aws.ts';
-import { loadLambdaConfig } from '../../config.ts';
-import { createFulfillmentBatchHandler } from '../sqs/fulfillment-batch.ts';
-import { sqsLambda } from './sqs-lambda.ts';
+import { loadLambdaConfig } from '../../../config.ts';
+import { createFulfillmentBatchHandler } from '../../../handlers/sqs/fulfillment-batch.ts';
+import { buildFulfillOrder } from '../aws-system.ts';
+import { sqsLambda } from '../sqs-lambda.ts';
 
 const config = loadLambdaConfig('fulfill-order');
 

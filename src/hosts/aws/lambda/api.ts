@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { powertoolsLogger } from '../../adapters/powertools/powertools-logger.ts';
-import { powertoolsMetrics } from '../../adapters/powertools/powertools-metrics.ts';
-import { buildApi } from '../../composition/aws.ts';
-import { loadLambdaConfig } from '../../config.ts';
-import type { HttpRequest } from '../http/http-types.ts';
+import { powertoolsLogger } from '../../../adapters/powertools/powertools-logger.ts';
+import { powertoolsMetrics } from '../../../adapters/powertools/powertools-metrics.ts';
+import { loadLambdaConfig } from '../../../config.ts';
+import type { HttpRequest } from '../../../handlers/http/http-types.ts';
+import { buildApi } from '../aws-system.ts';
 
 const logger = new Logger({ serviceName: 'dofs-api' });
 const metrics = new Metrics({ namespace: 'DOFS', serviceName: 'dofs-api' });

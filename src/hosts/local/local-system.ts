@@ -1,28 +1,29 @@
 import type { Server } from 'node:http';
 import { Worker } from 'node:worker_threads';
-import { DlqAlarm } from '../adapters/local/dlq-alarm.ts';
-import { PrometheusMetrics } from '../adapters/local/prometheus-metrics.ts';
-import { RpcClient, type RpcMessage, remote } from '../adapters/local/thread-rpc.ts';
-import { lockDataDir } from '../adapters/sqlite/data-dir-lock.ts';
-import { DATABASE_FILE } from '../adapters/sqlite/database.ts';
-import type { ExecutionJournal } from '../adapters/stepfunctions/execution-journal.ts';
-import { LocalOrderWorkflow, sendToQueueTask } from '../adapters/stepfunctions/local-order-workflow.ts';
-import { loadOrderWorkflowDefinition } from '../adapters/stepfunctions/order-workflow-definition.ts';
-import { jsonLogger, systemClock, systemIds } from '../adapters/system/system.ts';
-import type { LocalConfig } from '../config.ts';
-import { createOrderQueries } from '../core/order-queries.ts';
-import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../core/ports.ts';
-import { createRedriveOrders } from '../core/redrive-orders.ts';
-import { createStoreOrder, markQueued } from '../core/store-order.ts';
-import { createSubmitOrder } from '../core/submit-order.ts';
-import { createValidateOrder } from '../core/validate-order.ts';
-import { json } from '../entrypoints/http/error-response.ts';
-import { createGuards } from '../entrypoints/http/guards.ts';
-import { createHttpApp } from '../entrypoints/http/http-app.ts';
-import { limitListReads } from '../entrypoints/http/list-read-limit.ts';
-import { createLocalRoutes } from '../entrypoints/http/local-routes.ts';
-import { createNodeServer } from '../entrypoints/http/node-server.ts';
-import type { StorageCommand, StorageEvent } from './local-storage-thread.ts';
+import { jsonLogger } from '../../adapters/node/json-logger.ts';
+import { systemClock, systemIds } from '../../adapters/node/runtime.ts';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
+import { lockDataDir } from '../../adapters/sqlite/data-dir-lock.ts';
+import { DATABASE_FILE } from '../../adapters/sqlite/database.ts';
+import type { LocalConfig } from '../../config.ts';
+import { createOrderQueries } from '../../core/order-queries.ts';
+import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../../core/ports.ts';
+import { createRedriveOrders } from '../../core/redrive-orders.ts';
+import { createStoreOrder, markQueued } from '../../core/store-order.ts';
+import { createSubmitOrder } from '../../core/submit-order.ts';
+import { createValidateOrder } from '../../core/validate-order.ts';
+import { json } from '../../handlers/http/error-response.ts';
+import { createHttpApp } from '../../handlers/http/http-app.ts';
+import type { ExecutionJournal } from '../../workflow/execution-journal.ts';
+import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
+import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
+import { DlqAlarm } from './dlq-alarm.ts';
+import { createGuards } from './http/guards.ts';
+import { limitListReads } from './http/list-read-limit.ts';
+import { createLocalRoutes } from './http/local-routes.ts';
+import { createNodeServer } from './http/node-server.ts';
+import type { StorageCommand, StorageEvent } from './storage-thread.ts';
+import { RpcClient, type RpcMessage, remote } from './thread-rpc.ts';
 
 export { DATABASE_FILE };
 
@@ -60,7 +61,7 @@ export function createLocalSystem(
   const lock = lockDataDir(config.dataDir);
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
-  const worker = new Worker(new URL('./local-storage-thread.ts', import.meta.url), {
+  const worker = new Worker(new URL('./storage-thread.ts', import.meta.url), {
     workerData: config,
   });
   const rpc = new RpcClient(worker);

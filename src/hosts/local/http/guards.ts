@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { json } from './error-response.ts';
-import type { HttpRequest, HttpResponse } from './http-types.ts';
+import { json } from '../../../handlers/http/error-response.ts';
+import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
 
 /** Routes anyone may call when an API key is set: liveness, the dashboard's static files, the API document. */
 const PUBLIC = new Set([

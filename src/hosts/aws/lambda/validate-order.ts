@@ -1,4 +1,4 @@
-import { createValidateOrder } from '../../core/validate-order.ts';
+import { createValidateOrder } from '../../../core/validate-order.ts';
 
 const validateOrder = createValidateOrder();
 

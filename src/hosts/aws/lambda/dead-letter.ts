@@ -1,7 +1,7 @@
-import { buildDeadLetterOrder } from '../../composition/aws.ts';
-import { loadLambdaConfig } from '../../config.ts';
-import { createDeadLetterBatchHandler } from '../sqs/dead-letter-batch.ts';
-import { sqsLambda } from './sqs-lambda.ts';
+import { loadLambdaConfig } from '../../../config.ts';
+import { createDeadLetterBatchHandler } from '../../../handlers/sqs/dead-letter-batch.ts';
+import { buildDeadLetterOrder } from '../aws-system.ts';
+import { sqsLambda } from '../sqs-lambda.ts';
 
 const config = loadLambdaConfig('dead-letter');
 

@@ -1,5 +1,5 @@
-import { buildStoreOrder } from '../../composition/aws.ts';
-import { loadLambdaConfig } from '../../config.ts';
+import { loadLambdaConfig } from '../../../config.ts';
+import { buildStoreOrder } from '../aws-system.ts';
 
 const storeOrder = buildStoreOrder(loadLambdaConfig('store-order'));
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Logger } from '../../core/ports.ts';
-import { errorResponse, json } from './error-response.ts';
-import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types.ts';
+import type { Logger } from '../../../core/ports.ts';
+import { errorResponse, json } from '../../../handlers/http/error-response.ts';
+import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../../handlers/http/http-types.ts';
 
 class BodyTooLarge extends Error {}
 /** The client went away (aborted, or cut off by the request timeout) before its body was in. */

@@ -2,20 +2,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbFailedOrderRepository } from '../adapters/dynamodb/dynamodb-failed-order-repository.ts';
-import { DynamoDbOrderRepository } from '../adapters/dynamodb/dynamodb-order-repository.ts';
-import { SqsMessageSender } from '../adapters/sqs/sqs-message-sender.ts';
-import { StepFunctionsOrderWorkflow } from '../adapters/stepfunctions/step-functions-order-workflow.ts';
-import { randomSource, systemClock, systemIds } from '../adapters/system/system.ts';
-import type { LambdaConfig } from '../config.ts';
-import { createDeadLetterOrder } from '../core/dead-letter-order.ts';
-import { createFulfillOrder } from '../core/fulfill-order.ts';
-import { createOrderQueries } from '../core/order-queries.ts';
-import type { Logger, OrderMetrics } from '../core/ports.ts';
-import { createRedriveOrders } from '../core/redrive-orders.ts';
-import { createStoreOrder } from '../core/store-order.ts';
-import { createSubmitOrder } from '../core/submit-order.ts';
-import { createHttpApp } from '../entrypoints/http/http-app.ts';
+import { DynamoDbFailedOrderRepository } from '../../adapters/dynamodb/dynamodb-failed-order-repository.ts';
+import { DynamoDbOrderRepository } from '../../adapters/dynamodb/dynamodb-order-repository.ts';
+import { randomSource, systemClock, systemIds } from '../../adapters/node/runtime.ts';
+import { SqsMessageSender } from '../../adapters/sqs/sqs-message-sender.ts';
+import { StepFunctionsOrderWorkflow } from '../../adapters/stepfunctions/step-functions-order-workflow.ts';
+import type { LambdaConfig } from '../../config.ts';
+import { createDeadLetterOrder } from '../../core/dead-letter-order.ts';
+import { createFulfillOrder } from '../../core/fulfill-order.ts';
+import { createOrderQueries } from '../../core/order-queries.ts';
+import type { Logger, OrderMetrics } from '../../core/ports.ts';
+import { createRedriveOrders } from '../../core/redrive-orders.ts';
+import { createStoreOrder } from '../../core/store-order.ts';
+import { createSubmitOrder } from '../../core/submit-order.ts';
+import { createHttpApp } from '../../handlers/http/http-app.ts';
 
 // The AWS host: one builder per Lambda function, each given only the configuration that function reads.
 // Clients are created once per cold start by the entry point that calls the builder.

@@ -1,6 +1,6 @@
 import { DataDirLockedError } from '../../adapters/sqlite/data-dir-lock.ts';
-import { createLocalSystem } from '../../composition/local.ts';
 import { ConfigError, loadLocalConfig } from '../../config.ts';
+import { createLocalSystem } from './local-system.ts';
 
 let config: ReturnType<typeof loadLocalConfig>;
 try {

@@ -1,4 +1,4 @@
-import { BadRequestError } from '../core/errors.ts';
+import { BadRequestError } from '../../core/errors.ts';
 
 /** Opaque keyset cursors: base64url JSON of the sort key of the last item on a page. */
 export function encodeCursor(key: [string, string]): string {

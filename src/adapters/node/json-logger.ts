@@ -1,16 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
-import type { Clock, IdGenerator, LogFields, Logger, RandomSource } from '../../core/ports.ts';
-import { seededRandom } from '../../core/random.ts';
-
-export const systemClock: Clock = { now: () => Date.now() };
-
-export const systemIds: IdGenerator = { orderId: () => uuidv7(), submissionId: () => randomUUID() };
-
-/** Seeded (reproducible) when a seed is given, otherwise Math.random. */
-export function randomSource(seed: string | undefined): RandomSource {
-  return seed === undefined ? () => Math.random() : seededRandom(seed);
-}
+import type { LogFields, Logger } from '../../core/ports.ts';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 export type LogLevel = keyof typeof LEVELS;

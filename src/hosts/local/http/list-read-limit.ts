@@ -1,5 +1,5 @@
-import { json } from './error-response.ts';
-import type { HttpRequest, HttpResponse } from './http-types.ts';
+import { json } from '../../../handlers/http/error-response.ts';
+import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
 
 const LIST_PATHS = new Set(['/orders', '/failed-orders']);
 

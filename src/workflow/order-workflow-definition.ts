@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The one ASL file, shared with Terraform's templatefile(). */
-export const ORDER_WORKFLOW_PATH = new URL('../../../workflow/order-workflow.asl.json', import.meta.url);
+export const ORDER_WORKFLOW_PATH = new URL('../../workflow/order-workflow.asl.json', import.meta.url);
 
 // Terraform's template syntax, as far as this file may use it: `${name}` is a placeholder, `$${` and `%%{`
 // are escapes for a literal `${` and `%{`, and any other `${` or `%{` is an expression or directive that

@@ -1,4 +1,4 @@
-import type { FailedOrder } from '../core/ports.ts';
+import type { FailedOrder } from '../../core/ports.ts';
 
 /** A failed_orders row or item (SQLite, DynamoDB) as the domain's FailedOrder; extra columns are ignored. */
 export function toFailedOrder(row: Record<string, unknown>): FailedOrder {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { AlarmStatus } from '../../adapters/local/dlq-alarm.ts';
-import type { SeriesPoint } from '../../adapters/local/prometheus-metrics.ts';
-import { orderView } from '../../core/order.ts';
-import type { createOrderQueries } from '../../core/order-queries.ts';
-import type { QueueDepth } from '../../core/ports.ts';
-import { json } from './error-response.ts';
-import type { HttpRequest, HttpResponse } from './http-types.ts';
+import type { SeriesPoint } from '../../../adapters/prometheus/prometheus-metrics.ts';
+import { orderView } from '../../../core/order.ts';
+import type { createOrderQueries } from '../../../core/order-queries.ts';
+import type { QueueDepth } from '../../../core/ports.ts';
+import { json } from '../../../handlers/http/error-response.ts';
+import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
+import type { AlarmStatus } from '../dlq-alarm.ts';
 
-const WEB = new URL('../../../web/', import.meta.url);
+const WEB = new URL('../../../../web/', import.meta.url);
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
