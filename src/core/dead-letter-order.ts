@@ -1,4 +1,5 @@
 import { OrderStatus } from './order.ts';
+import { decodeOrderMessage } from './order-message.ts';
 import {
   type Clock,
   type FailedOrderRepository,
@@ -16,20 +17,6 @@ export interface DeadLetteredMessage {
 
 export type DeadLetterResult = { recorded: true; orderId: string } | { recorded: false; reason: string };
 
-/** Reads the order id from a queue message body; undefined for a malformed (poison) message. */
-export function orderIdOfMessage(body: string): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'order_id' in parsed) {
-      const id = (parsed as { order_id: unknown }).order_id;
-      if (typeof id === 'string' && id.length > 0) return id;
-    }
-  } catch {
-    // fall through: not JSON
-  }
-  return undefined;
-}
-
 /**
  * Handles a message that reached the DLQ: records it in failed_orders, then moves the order
  * PENDING -> FAILED. Both writes are idempotent, so a redelivered DLQ message changes nothing.
@@ -46,7 +33,7 @@ export function createDeadLetterOrder(deps: {
   return async function deadLetterOrder(message: DeadLetteredMessage): Promise<DeadLetterResult> {
     const now = deps.clock.now();
     const failed_at = new Date(now).toISOString();
-    const orderId = orderIdOfMessage(message.body);
+    const orderId = decodeOrderMessage(message.body)?.order_id;
     if (orderId === undefined) {
       const id = `message-${message.messageId}`;
       await deps.failedOrders.put({

@@ -1,5 +1,6 @@
 import { InvalidTransitionError, OrderNotFoundError } from './errors.ts';
 import { OrderStatus } from './order.ts';
+import { encodeOrderMessage } from './order-message.ts';
 import type { Clock, FailedOrderRepository, Logger, MessageSender, OrderRepository } from './ports.ts';
 import { markQueued } from './store-order.ts';
 
@@ -102,7 +103,7 @@ export function createRedriveOrders(deps: {
       };
     }
     try {
-      await deps.queue.send(JSON.stringify({ order_id: orderId }));
+      await deps.queue.send(encodeOrderMessage(orderId));
     } catch (error) {
       // Give the claim back, so a retry redrives it again at once; if that fails too, the claim expires.
       await deps.orders

@@ -1,5 +1,6 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
 import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
+import { encodeOrderMessage } from './order-message.ts';
 import type { IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
 import { markQueued } from './store-order.ts';
 
@@ -59,7 +60,7 @@ export function createSubmitOrder(deps: {
     if (strandedEarlier && deps.queue) {
       // A STANDARD execution of this name stored the order and failed before queueing it; the name cannot
       // run again, so this submission sends the message SendToQueue would have sent.
-      await deps.queue.send(JSON.stringify({ order_id }));
+      await deps.queue.send(encodeOrderMessage(order_id));
     }
     if (stored?.outcome === 'CREATED' || (strandedEarlier && deps.queue)) {
       // This submission sent the order's message: clear the mark that makes a later submission send it

@@ -4,7 +4,8 @@ import type { SqliteDatabase } from './database.ts';
  * PENDING orders that no message and no running execution will ever move: left behind by a crash between
  * two steps that are separate writes (StoreOrder and SendToQueue of an EXPRESS execution, or a redrive's
  * status change and its send). Used once at start-up. The queued order ids are read in one scan of the
- * messages (not one scan per order), so a deep backlog costs one pass.
+ * messages (not one scan per order), so a deep backlog costs one pass; `$.order_id` is the field of
+ * src/core/order-message.ts.
  */
 export function findStrandedPendingOrders(store: SqliteDatabase): Promise<string[]> {
   return store.run(() => {

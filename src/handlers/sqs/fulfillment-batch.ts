@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { orderIdOfMessage } from '../../core/dead-letter-order.ts';
 import type { FulfillOrderResult } from '../../core/fulfill-order.ts';
+import { decodeOrderMessage } from '../../core/order-message.ts';
 
 /**
  * A failed record: Powertools reports it in batchItemFailures, so SQS redelivers only this message. An
@@ -27,7 +27,7 @@ export function createFulfillmentBatchHandler(
   fulfillOrder: (orderId: string) => Promise<FulfillOrderResult>,
 ) {
   async function handleRecord(record: SQSRecord): Promise<void> {
-    const orderId = orderIdOfMessage(record.body);
+    const orderId = decodeOrderMessage(record.body)?.order_id;
     if (orderId === undefined)
       throw new FulfillmentAttemptFailed(`message ${record.messageId} is not an order reference`);
     const result = await fulfillOrder(orderId);

@@ -1,20 +1,19 @@
 import type { Server } from 'node:http';
-import { Worker } from 'node:worker_threads';
 import { jsonLogger } from '../../adapters/node/json-logger.ts';
 import { systemClock, systemIds } from '../../adapters/node/runtime.ts';
 import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.ts';
 import { lockDataDir } from '../../adapters/sqlite/data-dir-lock.ts';
 import { DATABASE_FILE } from '../../adapters/sqlite/database.ts';
 import type { LocalConfig } from '../../config.ts';
+import { encodeOrderMessage } from '../../core/order-message.ts';
 import { createOrderQueries } from '../../core/order-queries.ts';
-import type { FailedOrderRepository, Logger, OrderRepository, PollableQueue } from '../../core/ports.ts';
+import type { Logger } from '../../core/ports.ts';
 import { createRedriveOrders } from '../../core/redrive-orders.ts';
 import { createStoreOrder, markQueued } from '../../core/store-order.ts';
 import { createSubmitOrder } from '../../core/submit-order.ts';
 import { createValidateOrder } from '../../core/validate-order.ts';
 import { json } from '../../handlers/http/error-response.ts';
 import { createHttpApp } from '../../handlers/http/http-app.ts';
-import type { ExecutionJournal } from '../../workflow/execution-journal.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
 import { DlqAlarm } from './dlq-alarm.ts';
@@ -22,8 +21,7 @@ import { createGuards } from './http/guards.ts';
 import { limitListReads } from './http/list-read-limit.ts';
 import { createLocalRoutes } from './http/local-routes.ts';
 import { createNodeServer } from './http/node-server.ts';
-import type { StorageCommand, StorageEvent } from './storage-thread.ts';
-import { RpcClient, type RpcMessage, remote } from './thread-rpc.ts';
+import { startStorageThread } from './storage-client.ts';
 
 export { DATABASE_FILE };
 
@@ -61,90 +59,13 @@ export function createLocalSystem(
   const lock = lockDataDir(config.dataDir);
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
-  const worker = new Worker(new URL('./storage-thread.ts', import.meta.url), {
-    workerData: config,
-  });
-  const rpc = new RpcClient(worker);
-  let ready: () => void = () => undefined;
-  let failed: (error: unknown) => void = () => undefined;
-  const started = new Promise<void>((resolve, reject) => {
-    ready = resolve;
-    failed = reject;
-  });
-  started.catch(() => undefined); // observed by start(); a failure before it is reported there
-  let stopped: () => void = () => undefined;
-  const workerStopped = new Promise<void>((resolve) => {
-    stopped = resolve;
-  });
-  worker.on('message', (message: RpcMessage) => {
-    if (message.type === 'answers') rpc.receive(message.answers);
-    else if (message.type === 'events') {
-      for (const event of message.events as StorageEvent[]) {
-        switch (event[0]) {
-          case 'log':
-            logger[event[1]](event[2], event[3]);
-            break;
-          case 'attempted':
-            metrics.attempted(event[1]);
-            break;
-          case 'completed':
-            metrics.completed(event[1], event[2]);
-            break;
-          case 'ready':
-            ready();
-            break;
-          case 'stopped':
-            stopped();
-            break;
-        }
-      }
-    }
-  });
-  worker.on('error', (error) => {
-    logger.error('storage thread failed', { error: String(error) });
-    rpc.close(new Error('the storage thread failed'));
-    failed(error);
-    stopped();
-    options.onFatal?.(error);
-  });
-  const command = (message: StorageCommand) => worker.postMessage(message);
-
-  const orders: OrderRepository = remote<OrderRepository>(rpc, 'orders', {
-    create: true,
-    get: true,
-    transition: true,
-    list: true,
-    countByStatus: true,
-  });
-  const failedOrders: FailedOrderRepository = remote<FailedOrderRepository>(rpc, 'failedOrders', {
-    put: true,
-    get: true,
-    list: true,
-    delete: true,
-    count: true,
-  });
-  // Consumers live in the storage thread, so nobody here listens for sends.
-  const queueStandIn = (name: string): PollableQueue => ({
-    ...remote<PollableQueue>(rpc, name, {
-      send: true,
-      receive: true,
-      delete: true,
-      depth: true,
-      nextVisibleAt: true,
-    }),
-    name,
-    onMessage() {},
-  });
-  const queue = queueStandIn('order_queue');
-  const dlq = queueStandIn('order_dlq');
-  const journal: ExecutionJournal = remote<ExecutionJournal>(rpc, 'journal', {
-    begin: true,
-    restart: true,
-    finish: true,
-    listRunning: true,
-  });
+  const storage = startStorageThread(config);
+  const { orders, failedOrders, journal } = storage.services;
+  const queue = storage.queue('order_queue');
+  const dlq = storage.queue('order_dlq');
   // Events of the storage thread are applied to it; they arrive only after this function has returned.
   const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
+  storage.connect({ logger, metrics, onFatal: (error) => options.onFatal?.(error) });
 
   const workflow = new LocalOrderWorkflow({
     definition: loadOrderWorkflowDefinition(),
@@ -228,7 +149,7 @@ export function createLocalSystem(
      * a request that comes in meanwhile gets 503 + Retry-After.
      */
     async start(): Promise<{ port: number }> {
-      await started;
+      await storage.started;
       let serving = false;
       const serve = limitListReads(app, config.maxListReads);
       server = createNodeServer(
@@ -252,15 +173,15 @@ export function createLocalSystem(
         listening.listen(config.port, config.host, () => resolve());
       });
       const resumed = await workflow.resumeUnfinished();
-      const stranded = (await rpc.call('reconciliation', 'findStrandedPendingOrders', [])) as string[];
+      const stranded = await storage.services.reconciliation.findStrandedPendingOrders();
       for (const orderId of stranded) {
-        await queue.send(JSON.stringify({ order_id: orderId }));
+        await queue.send(encodeOrderMessage(orderId));
         // Queued now: a resubmission or a redrive must not send it again.
         await markQueued(orders, orderId);
       }
       if (resumed || stranded.length)
         logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
-      command({ type: 'start-consumers' });
+      storage.startConsumers();
       await alarm.evaluate();
       alarm.start();
       serving = true;
@@ -280,10 +201,7 @@ export function createLocalSystem(
       await workflow.drain();
       clearInterval(backlogTimer);
       await alarm.stop();
-      command({ type: 'stop' });
-      await workerStopped;
-      rpc.close(new Error('DOFS is stopped'));
-      await worker.terminate();
+      await storage.stop();
       lock.release();
       logger.info('DOFS stopped');
     },

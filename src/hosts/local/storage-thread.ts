@@ -1,11 +1,11 @@
-// The storage thread of the local host (a worker_threads Worker started by ./local.ts). It owns the one
+// The storage thread of the local host (a worker_threads Worker started by ./storage-client.ts). It owns the one
 // SQLite connection, so SQLite's single writer is one thread and never waits on a lock held by another,
 // and it runs the consumers (the order_queue and order_dlq pollers), which live next to the data they
 // claim. The HTTP thread reaches the repositories and queues through batched calls (thread-rpc.ts); this
 // thread sends back log records and metric events, batched per turn.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { type LogRecordLevel, levelLogger } from '../../adapters/node/json-logger.ts';
+import { levelLogger } from '../../adapters/node/json-logger.ts';
 import { randomSource, systemClock } from '../../adapters/node/runtime.ts';
 import { startCheckpointer } from '../../adapters/sqlite/checkpointer.ts';
 import { DATABASE_FILE, openDatabase } from '../../adapters/sqlite/database.ts';
@@ -17,28 +17,18 @@ import { findStrandedPendingOrders } from '../../adapters/sqlite/sqlite-reconcil
 import type { LocalConfig } from '../../config.ts';
 import { createDeadLetterOrder } from '../../core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../core/fulfill-order.ts';
-import type { LogFields, OrderMetrics } from '../../core/ports.ts';
+import type { OrderMetrics } from '../../core/ports.ts';
 import { createDeadLetterBatchHandler } from '../../handlers/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../../handlers/sqs/fulfillment-batch.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
+import type { StorageCommand, StorageEvent, StorageServices } from './storage-protocol.ts';
 import { Batcher, type RpcMessage, serveRpc } from './thread-rpc.ts';
 
-/** What the storage thread sends besides call answers: log records and metric events. */
-export type StorageEvent =
-  | ['log', level: LogRecordLevel, message: string, fields: LogFields]
-  | ['attempted', succeeded: boolean]
-  | ['completed', status: 'FULFILLED' | 'FAILED', endToEndMs: number]
-  | ['ready']
-  | ['stopped'];
-
-/** Messages the HTTP thread sends besides calls. */
-export type StorageCommand = { type: 'start-consumers' } | { type: 'stop' };
-
 const port = parentPort;
-if (!port) throw new Error('local-storage-thread.ts runs as a worker thread');
+if (!port) throw new Error('storage-thread.ts runs as a worker thread');
 const config = workerData as LocalConfig;
 const events = new Batcher<StorageEvent>((batch) =>
-  port.postMessage({ type: 'events', events: batch } satisfies RpcMessage),
+  port.postMessage({ type: 'events', events: batch } satisfies RpcMessage<StorageEvent>),
 );
 
 const metrics: OrderMetrics = {
@@ -103,14 +93,15 @@ const pollers = [
   }),
 ];
 
-const serve = serveRpc(port, {
+const services: StorageServices = {
   orders,
   failedOrders,
   order_queue: queue,
   order_dlq: dlq,
   journal: new SqliteExecutionJournal(db),
   reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
-});
+};
+const serve = serveRpc(port, services);
 
 port.on('message', (message: RpcMessage | StorageCommand) => {
   switch (message.type) {

@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { BadRequestError, DofsError, TransientError } from '../../core/errors.ts';
-import { Batcher, RpcClient, type RpcMessage, remote, serveRpc } from './thread-rpc.ts';
+import { Batcher, RpcClient, type RpcMessage, remoteServices, serveRpc } from './thread-rpc.ts';
 
 interface Counter {
   add(n: number): Promise<number>;
   fail(kind: string): Promise<never>;
 }
 
-function pair(target: object) {
+interface Services {
+  counter: Counter;
+}
+
+function pair(target: Partial<Counter>) {
   const { port1, port2 } = new MessageChannel();
   const serve = serveRpc(port1, { counter: target });
   const messages: RpcMessage[] = [];
@@ -25,29 +29,28 @@ function pair(target: object) {
     port1.close();
     port2.close();
   };
-  return { client, messages, close };
+  return { client, services: remoteServices<Services>(client), messages, close };
 }
 
 describe('thread-rpc', () => {
   it('answers calls in order of settling and sends the calls of one turn together', async () => {
     let total = 0;
-    const { client, messages, close } = pair({ add: async (n: number) => (total += n) });
-    const counter = remote<Pick<Counter, 'add'>>(client, 'counter', { add: true });
-    const results = await Promise.all(Array.from({ length: 10 }, () => counter.add(1)));
+    const { services, messages, close } = pair({ add: async (n: number) => (total += n) });
+    const results = await Promise.all(Array.from({ length: 10 }, () => services.counter.add(1)));
     assert.deepEqual(results, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.equal(messages.filter((m) => m.type === 'calls').length, 1, 'ten calls, one message');
     close();
   });
 
   it('keeps the type of errors that map to HTTP answers, and the name and message of the rest', async () => {
-    const { client, close } = pair({
+    const { client, services, close } = pair({
       fail: async (kind: string) => {
         if (kind === 'transient') throw new TransientError('storage unavailable: database is busy');
         if (kind === 'bad') throw new BadRequestError('cursor is not valid');
         throw new RangeError('out of range');
       },
     });
-    const counter = remote<Pick<Counter, 'fail'>>(client, 'counter', { fail: true });
+    const counter = services.counter;
     await assert.rejects(counter.fail('transient'), (e: unknown) => {
       assert.ok(e instanceof TransientError);
       assert.equal(e.status, 503);
@@ -60,6 +63,15 @@ describe('thread-rpc', () => {
     });
     await assert.rejects(counter.fail('other'), { name: 'RangeError', message: 'out of range' });
     await assert.rejects(client.call('counter', 'missing', []), /no method counter.missing/);
+    close();
+  });
+
+  it('offers each method of the typed services, once, and is no thenable itself', async () => {
+    const { services, close } = pair({ add: async (n: number) => n * 2 });
+    assert.equal(await services.counter.add(21), 42);
+    assert.equal(services.counter.add, services.counter.add, 'one function per method, kept');
+    assert.equal((services as unknown as { then?: unknown }).then, undefined);
+    assert.equal((services.counter as unknown as { then?: unknown }).then, undefined);
     close();
   });
 

@@ -20,10 +20,10 @@ interface SerializedError {
   status?: number;
 }
 
-export type RpcMessage =
+export type RpcMessage<Event = unknown> =
   | { type: 'calls'; calls: Call[] }
   | { type: 'answers'; answers: Answer[] }
-  | { type: 'events'; events: unknown[] };
+  | { type: 'events'; events: Event[] };
 
 function serialize(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), transient: false };
@@ -121,22 +121,53 @@ type AsyncMethodOf<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof T];
 
+/** The async methods of a service, as callable from the other thread. */
+export type Remote<T> = Pick<T, AsyncMethodOf<T>>;
+
+/** Every service of S as seen from the other thread. */
+export type RemoteServices<S> = { readonly [K in keyof S]: Remote<S[K]> };
+
 /**
- * A stand-in for an object of the other thread: each method becomes a call to it. `methods` names every
- * async method of T (the compiler refuses a missing one).
+ * The calling side of S, typed from S: `services.orders.get(id)` becomes a call of `orders.get` in the other
+ * thread. A Proxy, so that the method names come from the interface and are never listed by hand; the
+ * function of each method is made once and kept.
  */
-export function remote<T>(
-  client: RpcClient,
-  target: string,
-  methods: Record<AsyncMethodOf<T>, true>,
-): Pick<T, AsyncMethodOf<T>> {
-  return Object.fromEntries(
-    Object.keys(methods).map((method) => [method, (...args: unknown[]) => client.call(target, method, args)]),
-  ) as Pick<T, AsyncMethodOf<T>>;
+export function remoteServices<S extends object>(client: RpcClient): RemoteServices<S> {
+  const services = new Map<string, object>();
+  const service = (target: string) => {
+    const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    return new Proxy(
+      {},
+      {
+        get(_, method) {
+          // Not a method of the service: a symbol, or `then` when someone awaits the stand-in itself.
+          if (typeof method !== 'string' || method === 'then') return undefined;
+          let fn = methods.get(method);
+          if (!fn) {
+            fn = (...args: unknown[]) => client.call(target, method, args);
+            methods.set(method, fn);
+          }
+          return fn;
+        },
+      },
+    );
+  };
+  return new Proxy({} as RemoteServices<S>, {
+    get(_, target) {
+      if (typeof target !== 'string' || target === 'then') return undefined;
+      let found = services.get(target);
+      if (!found) {
+        found = service(target);
+        services.set(target, found);
+      }
+      return found;
+    },
+  });
 }
 
-/** The serving side: runs each call on `targets[target][method]` and answers once it settles. */
-export function serveRpc(port: MessagePort, targets: Record<string, object>): (calls: Call[]) => void {
+/** The serving side: runs each call on `services[target][method]` and answers once it settles. */
+export function serveRpc<S extends object>(port: MessagePort, services: S): (calls: Call[]) => void {
+  const targets = services as Record<string, object>;
   const answers = new Batcher<Answer>((batch) =>
     port.postMessage({ type: 'answers', answers: batch } satisfies RpcMessage),
   );

@@ -1,0 +1,32 @@
+// The thread protocol of the local host, written once: the HTTP thread is typed against it
+// (storage-client.ts) and the storage thread serves exactly it (storage-thread.ts).
+import type { LogRecordLevel } from '../../adapters/node/json-logger.ts';
+import type { FailedOrderRepository, LogFields, OrderRepository, PollableQueue } from '../../core/ports.ts';
+import type { ExecutionJournal } from '../../workflow/execution-journal.ts';
+
+/** A queue as the other thread sees it: its calls, without the in-thread wake-up signal. */
+export type StoredQueue = Omit<PollableQueue, 'name' | 'onMessage'>;
+
+/** What the storage thread serves, service by service; every async method is callable from the HTTP thread. */
+export interface StorageServices {
+  orders: OrderRepository;
+  failedOrders: FailedOrderRepository;
+  order_queue: StoredQueue;
+  order_dlq: StoredQueue;
+  journal: ExecutionJournal;
+  reconciliation: {
+    /** PENDING orders that no message and no running execution will move (see sqlite-reconciliation.ts). */
+    findStrandedPendingOrders(): Promise<string[]>;
+  };
+}
+
+/** What the storage thread sends besides call answers: log records and metric events. */
+export type StorageEvent =
+  | ['log', level: LogRecordLevel, message: string, fields: LogFields]
+  | ['attempted', succeeded: boolean]
+  | ['completed', status: 'FULFILLED' | 'FAILED', endToEndMs: number]
+  | ['ready']
+  | ['stopped'];
+
+/** Messages the HTTP thread sends besides calls. */
+export type StorageCommand = { type: 'start-consumers' } | { type: 'stop' };
