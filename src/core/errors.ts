@@ -5,11 +5,9 @@ import type { FieldError } from './order.ts';
  * `Retry`/`Catch` fields match, so renaming one is a breaking change to `workflow/order-workflow.asl.json`.
  */
 export class DofsError extends Error {
-  readonly status: number;
-  constructor(name: string, message: string, status: number, options?: ErrorOptions) {
+  constructor(name: string, message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = name;
-    this.status = status;
   }
 }
 
@@ -17,7 +15,7 @@ export class DofsError extends Error {
 export class OrderInvalidError extends DofsError {
   readonly errors: FieldError[];
   constructor(errors: FieldError[]) {
-    super('OrderInvalid', errors.map((e) => e.message).join('; ') || 'order is invalid', 400);
+    super('OrderInvalid', errors.map((e) => e.message).join('; ') || 'order is invalid');
     this.errors = errors;
   }
 }
@@ -25,20 +23,20 @@ export class OrderInvalidError extends DofsError {
 /** The order id is already taken by an order with a different payload. */
 export class OrderConflictError extends DofsError {
   constructor(orderId: string) {
-    super('OrderConflict', `order ${orderId} already exists with a different payload`, 409);
+    super('OrderConflict', `order ${orderId} already exists with a different payload`);
   }
 }
 
 export class OrderNotFoundError extends DofsError {
   constructor(orderId: string) {
-    super('OrderNotFound', `order ${orderId} was not found`, 404);
+    super('OrderNotFound', `order ${orderId} was not found`);
   }
 }
 
-/** A request that is malformed before it is an order (not JSON, wrong content type, bad query). */
+/** A request that is malformed before it is an order (not JSON, a bad query or cursor). */
 export class BadRequestError extends DofsError {
-  constructor(message: string, status = 400) {
-    super('BadRequest', message, status);
+  constructor(message: string) {
+    super('BadRequest', message);
   }
 }
 
@@ -46,7 +44,7 @@ export class BadRequestError extends DofsError {
 export class TransientError extends DofsError {
   readonly retryAfterSeconds: number;
   constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
-    super('TransientError', message, 503, options);
+    super('TransientError', message, options);
     this.retryAfterSeconds = options?.retryAfterSeconds ?? 1;
   }
 }
@@ -54,6 +52,6 @@ export class TransientError extends DofsError {
 /** The operation is not allowed in the order's current status (e.g. redriving an order that is not FAILED). */
 export class InvalidTransitionError extends DofsError {
   constructor(message: string) {
-    super('InvalidTransition', message, 409);
+    super('InvalidTransition', message);
   }
 }

@@ -6,13 +6,18 @@ import type {
   OrderWorkflowInput,
   WorkflowRun,
 } from '../core/ports.ts';
+import type { createStoreOrder } from '../core/store-order.ts';
+import type { createValidateOrder } from '../core/validate-order.ts';
 import type { ExecutionJournal } from './execution-journal.ts';
 import { createWorkflowEngine, type WorkflowEngine, type WorkflowEngineName } from './workflow-engines.ts';
 
-/** The Task states of the order workflow, bound to the same use-case functions the Lambdas call. */
+/**
+ * The Task states of the order workflow, bound to the same use-case functions the Lambdas call, and typed
+ * from them: go-to-definition from a state name lands on its use case.
+ */
 export interface OrderWorkflowTasks {
-  ValidateOrder: (input: never) => unknown;
-  StoreOrder: (input: never) => unknown;
+  ValidateOrder: ReturnType<typeof createValidateOrder>;
+  StoreOrder: ReturnType<typeof createStoreOrder>;
   /** The `arn:aws:states:::sqs:sendMessage` integration: receives its Parameters, returns `{ MessageId }`. */
   SendToQueue: (input: { QueueUrl: string; MessageBody: unknown }) => Promise<{ MessageId: string }>;
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
-import { MODEL_PATH, orderRequestModel } from '../../scripts/generate-api-model.ts';
+import {
+  apiGatewayRoutes,
+  MODEL_PATH,
+  orderRequestModel,
+  ROUTES_PATH,
+} from '../../scripts/generate-api-model.ts';
 import { LAMBDA_CONTRACT_PATH, lambdaContract } from '../../scripts/generate-lambda-contract.ts';
 import { failedOrdersTableDefinition, ordersTableDefinition } from '../../src/adapters/dynamodb/tables.ts';
 import { type Hcl, loadTerraform, section, type TerraformModule } from '../support/terraform.ts';
@@ -155,6 +160,14 @@ describe('the code and the infrastructure agree', () => {
     assert.equal(
       readFileSync(MODEL_PATH, 'utf8'),
       orderRequestModel(),
+      'run node scripts/generate-api-model.ts',
+    );
+  });
+
+  it("keeps API Gateway's routes generated from the app's route table", () => {
+    assert.equal(
+      readFileSync(ROUTES_PATH, 'utf8'),
+      apiGatewayRoutes(),
       'run node scripts/generate-api-model.ts',
     );
   });

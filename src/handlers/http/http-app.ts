@@ -1,12 +1,19 @@
-import { BadRequestError, DofsError } from '../../core/errors.ts';
+import { BadRequestError } from '../../core/errors.ts';
 import { type OrderStatus, orderStatuses, orderView } from '../../core/order.ts';
 import type { createOrderQueries } from '../../core/order-queries.ts';
 import type { Logger, OrderMetrics } from '../../core/ports.ts';
 import type { createRedriveOrders } from '../../core/redrive-orders.ts';
 import type { SubmitOrderResult } from '../../core/submit-order.ts';
-import { errorResponse, json } from './error-response.ts';
+import {
+  errorResponse,
+  json,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from './error-response.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types.ts';
 import { openApiDocument } from './openapi.ts';
+import { API_ROUTES, type OperationId, routeMatcher } from './routes.ts';
 
 export interface HttpAppDeps {
   submitOrder: (body: unknown) => Promise<SubmitOrderResult>;
@@ -19,12 +26,6 @@ export interface HttpAppDeps {
   extraRoutes?: (request: HttpRequest) => Promise<HttpResponse | undefined>;
 }
 
-class MethodNotAllowed extends DofsError {
-  constructor(allowed: string) {
-    super('MethodNotAllowed', `method not allowed; use ${allowed}`, 405);
-  }
-}
-
 const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
 
 /**
@@ -34,17 +35,17 @@ const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
  */
 function checkJsonContentType(type: string | undefined): void {
   if (type === undefined || type.trim() === '') {
-    throw new BadRequestError('content-type is required: send application/json', 415);
+    throw new UnsupportedMediaTypeError('content-type is required: send application/json');
   }
   const [mediaType = '', ...parameters] = type.split(';').map((part) => part.trim());
   if (!JSON_MEDIA_TYPE.test(mediaType.toLowerCase())) {
-    throw new BadRequestError(`content-type must be application/json, not ${type.slice(0, 100)}`, 415);
+    throw new UnsupportedMediaTypeError(`content-type must be application/json, not ${type.slice(0, 100)}`);
   }
   for (const parameter of parameters) {
     const [name = '', value = ''] = parameter.split('=').map((part) => part.trim());
     if (name.toLowerCase() !== 'charset') continue;
     if (value.replace(/^"(.*)"$/, '$1').toLowerCase() !== 'utf-8') {
-      throw new BadRequestError(`charset must be utf-8, not ${value.slice(0, 40)}`, 415);
+      throw new UnsupportedMediaTypeError(`charset must be utf-8, not ${value.slice(0, 40)}`);
     }
   }
 }
@@ -53,7 +54,7 @@ function parseJsonBody(request: HttpRequest): unknown {
   checkJsonContentType(request.headers['content-type']);
   const body = request.body ?? '';
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-    throw new BadRequestError(`body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+    throw new PayloadTooLargeError(`body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   if (body.trim() === '') throw new BadRequestError('body is empty; send a JSON order');
   try {
@@ -96,9 +97,6 @@ function cursorOf(query: URLSearchParams): { cursor?: string } {
   return cursor ? { cursor } : {};
 }
 
-const ORDER_PATH = /^\/orders\/([^/]+)$/;
-const REDRIVE_ONE_PATH = /^\/failed-orders\/([^/]+)\/redrive$/;
-
 /**
  * The DOFS HTTP API as a plain function from request to response. The local node:http server and the
  * API Gateway Lambda both serve it, so both hosts answer every route the same way.
@@ -107,50 +105,42 @@ export function createHttpApp(deps: HttpAppDeps) {
   const { queries, redrive } = deps;
   const openApi = openApiDocument();
 
-  async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
-    const { method, path } = request;
-    if (path === '/order' || path === '/orders') {
-      if (method === 'POST') return submit(request);
-      if (method === 'GET' && path === '/orders') {
-        const page = await queries.listOrders({
-          ...cursorOf(request.query),
-          limit: parseLimit(request.query),
-          ...(parseStatus(request.query) ? { status: parseStatus(request.query) } : {}),
-        });
-        return json(200, { items: page.items.map(orderView), cursor: page.cursor ?? null });
-      }
-      throw new MethodNotAllowed(path === '/order' ? 'POST' : 'GET or POST');
-    }
-    const orderMatch = ORDER_PATH.exec(path);
-    if (orderMatch) {
-      if (method !== 'GET') throw new MethodNotAllowed('GET');
-      return json(200, orderView(await queries.getOrder(pathParameter(orderMatch[1]))));
-    }
-    if (path === '/failed-orders') {
-      if (method !== 'GET') throw new MethodNotAllowed('GET');
-      const page = await queries.listFailedOrders({
-        ...cursorOf(request.query),
-        limit: parseLimit(request.query),
+  type Handler = (request: HttpRequest, params: Record<string, string>) => Promise<HttpResponse>;
+  // One handler per route of the table; the compiler refuses a route without one.
+  const handlers: Record<OperationId, Handler> = {
+    post_order: (request) => submit(request),
+    post_orders: (request) => submit(request),
+    list_orders: async ({ query }) => {
+      const status = parseStatus(query);
+      const page = await queries.listOrders({
+        ...cursorOf(query),
+        limit: parseLimit(query),
+        ...(status ? { status } : {}),
       });
+      return json(200, { items: page.items.map(orderView), cursor: page.cursor ?? null });
+    },
+    get_order: async (_, { order_id }) =>
+      json(200, orderView(await queries.getOrder(pathParameter(order_id)))),
+    list_failed: async ({ query }) => {
+      const page = await queries.listFailedOrders({ ...cursorOf(query), limit: parseLimit(query) });
       return json(200, { items: page.items, cursor: page.cursor ?? null });
-    }
-    const redriveMatch = REDRIVE_ONE_PATH.exec(path);
-    if (redriveMatch) {
-      if (method !== 'POST') throw new MethodNotAllowed('POST');
-      const result = await redrive.redriveOne(pathParameter(redriveMatch[1]));
+    },
+    redrive_one: async (_, { order_id }) => {
+      const result = await redrive.redriveOne(pathParameter(order_id));
       if (!result.ok) throw result.error;
       return json(202, { order_id: result.orderId, status: 'PENDING' });
-    }
-    if (path === '/failed-orders/redrive') {
-      if (method !== 'POST') throw new MethodNotAllowed('POST');
-      return redriveMany(request);
-    }
-    if (path === '/openapi.json' && method === 'GET') return json(200, openApi);
-    if (path === '/health') {
-      if (method !== 'GET') throw new MethodNotAllowed('GET');
-      return json(200, { status: 'ok', ...(await deps.health()) });
-    }
-    return undefined;
+    },
+    redrive_all: (request) => redriveMany(request),
+    health: async () => json(200, { status: 'ok', ...(await deps.health()) }),
+    openapi_document: async () => json(200, openApi),
+  };
+  const match = routeMatcher(API_ROUTES);
+
+  async function route(request: HttpRequest): Promise<HttpResponse | undefined> {
+    const found = match(request.method, request.path);
+    if (found === undefined) return undefined;
+    if ('allowed' in found) throw new MethodNotAllowedError(found.allowed);
+    return handlers[found.route.operationId](request, found.params);
   }
 
   async function submit(request: HttpRequest): Promise<HttpResponse> {

@@ -6,6 +6,7 @@ import {
   orderStatuses,
   productOrderSchema,
 } from '../../core/order.ts';
+import { API_ROUTES, type RouteSpec, ref } from './routes.ts';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without the per-schema `$schema` key. */
 function schemaOf(schema: z.core.$ZodType): Record<string, unknown> {
@@ -52,24 +53,7 @@ const healthResponse = z.looseObject({
   queues: z.optional(z.strictObject({ order_queue: depth, order_dlq: depth })),
 });
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: unknown, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const error = (description: string) => json(ref('Error'), description);
-const pageParams = [
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-  {
-    name: 'cursor',
-    in: 'query',
-    schema: { type: 'string' },
-    description: 'The cursor of the previous page.',
-  },
-];
-const orderIdParam = { name: 'order_id', in: 'path', required: true, schema: { type: 'string' } };
-
-/** The OpenAPI 3.1 document of the DOFS HTTP API, generated from the zod schemas. */
+/** The OpenAPI 3.1 document of the DOFS HTTP API: schemas from zod, paths from the route table. */
 export function openApiDocument(serverUrl?: string) {
   return {
     openapi: '3.1.0',
@@ -129,96 +113,24 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
     },
-    paths: {
-      '/order': {
-        post: {
-          summary: 'Submit an order (idempotent on order_id)',
-          requestBody: { required: true, content: { 'application/json': { schema: ref('OrderRequest') } } },
-          responses: {
-            '202': json(ref('Order'), 'Accepted: stored durably and queued for fulfilment.'),
-            '200': json(
-              ref('Order'),
-              'Replay: same order_id and payload; the current order, not processed again.',
-            ),
-            '400': error('Invalid order: every failing field is listed.'),
-            '409': error('The order_id exists with a different payload.'),
-            '413': error('Body over 64 KiB.'),
-            '415': error('Content type is not JSON.'),
-            '503': error('Storage unavailable; retry after Retry-After seconds with the same order_id.'),
-          },
-        },
-      },
-      '/orders': {
-        post: {
-          summary: 'Alias of POST /order',
-          requestBody: { required: true, content: { 'application/json': { schema: ref('OrderRequest') } } },
-          responses: {
-            '202': json(ref('Order'), 'Accepted.'),
-            '200': json(ref('Order'), 'Replay.'),
-            '400': error('Invalid order.'),
-            '409': error('Conflict.'),
-          },
-        },
-        get: {
-          summary: 'List orders, newest first',
-          parameters: [
-            { name: 'status', in: 'query', schema: { type: 'string', enum: orderStatuses } },
-            ...pageParams,
-          ],
-          responses: { '200': json(ref('OrderPage'), 'A page of orders.'), '400': error('Bad query.') },
-        },
-      },
-      '/orders/{order_id}': {
-        get: {
-          summary: 'Read one order',
-          parameters: [orderIdParam],
-          responses: { '200': json(ref('Order'), 'The order.'), '404': error('No such order.') },
-        },
-      },
-      '/failed-orders': {
-        get: {
-          summary: 'List dead-lettered orders, newest first',
-          parameters: pageParams,
-          responses: {
-            '200': json(ref('FailedOrderPage'), 'A page of failed orders.'),
-            '400': error('Bad query.'),
-          },
-        },
-      },
-      '/failed-orders/{order_id}/redrive': {
-        post: {
-          summary: 'Send one FAILED order back to the queue',
-          parameters: [orderIdParam],
-          responses: {
-            '202': json(ref('RedriveAccepted'), 'Back to PENDING and queued.'),
-            '404': error('No such order.'),
-            '409': error('The order is not FAILED.'),
-          },
-        },
-      },
-      '/failed-orders/redrive': {
-        post: {
-          summary: 'Redrive all failed orders, or the given ids',
-          requestBody: {
-            required: false,
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: { order_ids: { type: 'array', items: { type: 'string' }, maxItems: 1000 } },
-                },
-              },
-            },
-          },
-          responses: { '200': json(ref('RedriveSummary'), 'What was redriven.'), '400': error('Bad body.') },
-        },
-      },
-      '/health': {
-        get: {
-          summary: 'Liveness with counts and queue depths',
-          responses: { '200': json(ref('Health'), 'Healthy.') },
-        },
-      },
-    },
+    paths: pathsOf(API_ROUTES),
   };
+}
+
+/** The OpenAPI paths object of a route table: one operation per method under its path template. */
+function pathsOf(routes: readonly RouteSpec[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { method, path, operationId, summary, parameters, requestBody, responses } of routes) {
+    paths[path] = {
+      ...paths[path],
+      [method.toLowerCase()]: {
+        operationId,
+        summary,
+        ...(parameters ? { parameters } : {}),
+        ...(requestBody ? { requestBody } : {}),
+        responses,
+      },
+    };
+  }
+  return paths;
 }

@@ -53,12 +53,12 @@ describe('thread-rpc', () => {
     const counter = services.counter;
     await assert.rejects(counter.fail('transient'), (e: unknown) => {
       assert.ok(e instanceof TransientError);
-      assert.equal(e.status, 503);
+      assert.equal(e.retryAfterSeconds, 1);
       return true;
     });
     await assert.rejects(counter.fail('bad'), (e: unknown) => {
       assert.ok(e instanceof DofsError);
-      assert.deepEqual([e.name, e.status, e.message], ['BadRequest', 400, 'cursor is not valid']);
+      assert.deepEqual([e.name, e.message], ['BadRequest', 'cursor is not valid']);
       return true;
     });
     await assert.rejects(counter.fail('other'), { name: 'RangeError', message: 'out of range' });

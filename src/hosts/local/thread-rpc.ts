@@ -16,8 +16,8 @@ interface SerializedError {
   name: string;
   message: string;
   transient: boolean;
-  /** The HTTP status of a DofsError. */
-  status?: number;
+  /** A DofsError: its name is what callers (and the HTTP edge) go by. */
+  dofs: boolean;
 }
 
 export type RpcMessage<Event = unknown> =
@@ -26,18 +26,19 @@ export type RpcMessage<Event = unknown> =
   | { type: 'events'; events: Event[] };
 
 function serialize(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), transient: false };
+  if (!(error instanceof Error))
+    return { name: 'Error', message: String(error), transient: false, dofs: false };
   return {
     name: error.name,
     message: error.message,
     transient: error instanceof TransientError,
-    ...(error instanceof DofsError ? { status: error.status } : {}),
+    dofs: error instanceof DofsError,
   };
 }
 
 function revive(error: SerializedError): Error {
   if (error.transient) return new TransientError(error.message);
-  if (error.status !== undefined) return new DofsError(error.name, error.message, error.status);
+  if (error.dofs) return new DofsError(error.name, error.message);
   const revived = new Error(error.message);
   revived.name = error.name;
   return revived;

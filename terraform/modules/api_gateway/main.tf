@@ -2,29 +2,22 @@
 # local host serves. POST bodies are checked at the edge against the model generated from the zod schema.
 
 locals {
-  # resource key => path part and parent key ("" = the API root)
+  # route key => path, method, whether the body is an order, whether an API key is needed. Generated from the
+  # app's route table (src/handlers/http/routes.ts) by scripts/generate-api-model.ts, so API Gateway serves
+  # exactly the routes the app and its OpenAPI document have.
+  routes = jsondecode(file("${path.module}/routes.json"))
+  # Every prefix of every route path is a resource, keyed by that path without its leading slash.
+  resource_paths = distinct(flatten([
+    for r in values(local.routes) : [
+      for i in range(1, length(split("/", trimprefix(r.path, "/"))) + 1) :
+      join("/", slice(split("/", trimprefix(r.path, "/")), 0, i))
+    ]
+  ]))
   resources = {
-    order          = { path = "order", parent = "" }
-    orders         = { path = "orders", parent = "" }
-    order_by_id    = { path = "{order_id}", parent = "orders" }
-    failed         = { path = "failed-orders", parent = "" }
-    failed_redrive = { path = "redrive", parent = "failed" }
-    failed_by_id   = { path = "{order_id}", parent = "failed" }
-    failed_one     = { path = "redrive", parent = "failed_by_id" }
-    health         = { path = "health", parent = "" }
-    openapi        = { path = "openapi.json", parent = "" }
-  }
-  # route key => resource, method, whether the body is an order, whether an API key is needed
-  routes = {
-    post_order       = { resource = "order", method = "POST", order_body = true, key = true }
-    post_orders      = { resource = "orders", method = "POST", order_body = true, key = true }
-    list_orders      = { resource = "orders", method = "GET", order_body = false, key = true }
-    get_order        = { resource = "order_by_id", method = "GET", order_body = false, key = true }
-    list_failed      = { resource = "failed", method = "GET", order_body = false, key = true }
-    redrive_all      = { resource = "failed_redrive", method = "POST", order_body = false, key = true }
-    redrive_one      = { resource = "failed_one", method = "POST", order_body = false, key = true }
-    health           = { resource = "health", method = "GET", order_body = false, key = false }
-    openapi_document = { resource = "openapi", method = "GET", order_body = false, key = false }
+    for p in local.resource_paths : p => {
+      path   = element(split("/", p), length(split("/", p)) - 1)
+      parent = join("/", slice(split("/", p), 0, length(split("/", p)) - 1))
+    }
   }
   depth1 = { for k, r in local.resources : k => r if r.parent == "" }
   depth2 = { for k, r in local.resources : k => r if r.parent != "" && lookup(local.depth1, r.parent, null) != null }
@@ -81,7 +74,7 @@ resource "aws_api_gateway_request_validator" "body" {
 resource "aws_api_gateway_method" "this" {
   for_each             = local.routes
   rest_api_id          = aws_api_gateway_rest_api.this.id
-  resource_id          = local.resource_ids[each.value.resource]
+  resource_id          = local.resource_ids[trimprefix(each.value.path, "/")]
   http_method          = each.value.method
   authorization        = "NONE"
   api_key_required     = each.value.key
@@ -92,7 +85,7 @@ resource "aws_api_gateway_method" "this" {
 resource "aws_api_gateway_integration" "this" {
   for_each                = local.routes
   rest_api_id             = aws_api_gateway_rest_api.this.id
-  resource_id             = local.resource_ids[each.value.resource]
+  resource_id             = local.resource_ids[trimprefix(each.value.path, "/")]
   http_method             = aws_api_gateway_method.this[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
@@ -183,4 +176,31 @@ resource "aws_api_gateway_usage_plan_key" "this" {
   key_id        = aws_api_gateway_api_key.this.id
   key_type      = "API_KEY"
   usage_plan_id = aws_api_gateway_usage_plan.this.id
+}
+
+# Resources were keyed by hand-picked names before the route table generated them; the same API Gateway
+# resources, under their paths.
+moved {
+  from = aws_api_gateway_resource.depth2["order_by_id"]
+  to   = aws_api_gateway_resource.depth2["orders/{order_id}"]
+}
+moved {
+  from = aws_api_gateway_resource.depth1["failed"]
+  to   = aws_api_gateway_resource.depth1["failed-orders"]
+}
+moved {
+  from = aws_api_gateway_resource.depth2["failed_redrive"]
+  to   = aws_api_gateway_resource.depth2["failed-orders/redrive"]
+}
+moved {
+  from = aws_api_gateway_resource.depth2["failed_by_id"]
+  to   = aws_api_gateway_resource.depth2["failed-orders/{order_id}"]
+}
+moved {
+  from = aws_api_gateway_resource.depth3["failed_one"]
+  to   = aws_api_gateway_resource.depth3["failed-orders/{order_id}/redrive"]
+}
+moved {
+  from = aws_api_gateway_resource.depth1["openapi"]
+  to   = aws_api_gateway_resource.depth1["openapi.json"]
 }

@@ -28,6 +28,23 @@ run "api" {
   }
 
   assert {
+    condition = (
+      aws_api_gateway_method.this["redrive_one"].resource_id == aws_api_gateway_resource.depth3["failed-orders/{order_id}/redrive"].id &&
+      aws_api_gateway_resource.depth3["failed-orders/{order_id}/redrive"].path_part == "redrive" &&
+      aws_api_gateway_resource.depth3["failed-orders/{order_id}/redrive"].parent_id == aws_api_gateway_resource.depth2["failed-orders/{order_id}"].id &&
+      aws_api_gateway_resource.depth2["failed-orders/{order_id}"].path_part == "{order_id}" &&
+      aws_api_gateway_resource.depth2["failed-orders/{order_id}"].parent_id == aws_api_gateway_resource.depth1["failed-orders"].id &&
+      aws_api_gateway_resource.depth1["failed-orders"].parent_id == aws_api_gateway_rest_api.this.root_resource_id
+    )
+    error_message = "each route's method sits on the resources of its path, one per segment"
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_method.this) == length(jsondecode(file("routes.json"))) && length(aws_api_gateway_resource.depth1) == 5
+    error_message = "one method per route of routes.json; one top-level resource per first path segment"
+  }
+
+  assert {
     condition     = alltrue([for i in aws_api_gateway_integration.this : i.type == "AWS_PROXY" && i.uri == var.api_invoke_arn])
     error_message = "every route is a proxy integration to the api function"
   }
