@@ -1,18 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { powertoolsLogger } from '../../../adapters/powertools/powertools-logger.ts';
-import { powertoolsMetrics } from '../../../adapters/powertools/powertools-metrics.ts';
 import { loadLambdaConfig } from '../../../config.ts';
 import type { HttpRequest } from '../../../handlers/http/http-types.ts';
 import { buildApi } from '../aws-system.ts';
+import { lambdaHandler } from '../lambda-handler.ts';
 
-const logger = new Logger({ serviceName: 'dofs-api' });
-const metrics = new Metrics({ namespace: 'DOFS', serviceName: 'dofs-api' });
-const app = buildApi(loadLambdaConfig('api'), {
-  logger: powertoolsLogger(logger),
-  metrics: powertoolsMetrics(metrics),
-});
+const config = loadLambdaConfig('api');
 
 /** API Gateway (REST, proxy integration) → the same HTTP app the local host serves. */
 export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
@@ -31,11 +23,11 @@ export function toHttpRequest(event: APIGatewayProxyEvent): HttpRequest {
   return { method: event.httpMethod, path: event.path, query, headers, body };
 }
 
-export const handler = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-  try {
+/** API Gateway (REST, proxy integration) → the shared HTTP app. */
+export const handler = lambdaHandler('dofs-api', (deps) => {
+  const app = buildApi(config, deps);
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const response = await app(toHttpRequest(event));
     return { statusCode: response.status, headers: response.headers, body: response.body };
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+  };
+});

@@ -1,6 +1,8 @@
 import { createValidateOrder } from '../../../core/validate-order.ts';
-
-const validateOrder = createValidateOrder();
+import { lambdaHandler } from '../lambda-handler.ts';
 
 /** The workflow's ValidateOrder Task. */
-export const handler = async (input: { order?: unknown }) => validateOrder(input);
+export const handler = lambdaHandler('dofs-validate-order', () => {
+  const validateOrder = createValidateOrder();
+  return async (input: { order?: unknown }) => validateOrder(input);
+});
