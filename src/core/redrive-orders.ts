@@ -128,7 +128,8 @@ export function createRedriveOrders(deps: {
     let cursor: string | undefined;
     do {
       // Keyset cursors stay valid while the records behind them are deleted.
-      const page = await deps.failedOrders.list({ limit: Math.min(100, max - results.length), cursor });
+      const limit = Math.min(100, max - results.length);
+      const page = await deps.failedOrders.list(cursor === undefined ? { limit } : { limit, cursor });
       for (const record of page.items) results.push(await redriveOne(record.order_id));
       cursor = page.cursor;
     } while (cursor !== undefined && results.length < max);

@@ -5,11 +5,10 @@ import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.
 import { lockDataDir } from '../../adapters/sqlite/data-dir-lock.ts';
 import { DATABASE_FILE } from '../../adapters/sqlite/database.ts';
 import type { LocalConfig } from '../../config.ts';
-import { encodeOrderMessage } from '../../core/order-message.ts';
 import { createOrderQueries } from '../../core/order-queries.ts';
 import type { Logger } from '../../core/ports.ts';
 import { createRedriveOrders } from '../../core/redrive-orders.ts';
-import { createStoreOrder, markQueued } from '../../core/store-order.ts';
+import { createStoreOrder } from '../../core/store-order.ts';
 import { createSubmitOrder } from '../../core/submit-order.ts';
 import { createValidateOrder } from '../../core/validate-order.ts';
 import { json } from '../../handlers/http/error-response.ts';
@@ -17,35 +16,18 @@ import { createHttpApp } from '../../handlers/http/http-app.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
 import { DlqAlarm } from './dlq-alarm.ts';
-import { createGuards } from './http/guards.ts';
+import { allowedHosts, createGuards } from './http/guards.ts';
 import { limitListReads } from './http/list-read-limit.ts';
 import { createLocalRoutes } from './http/local-routes.ts';
 import { createNodeServer } from './http/node-server.ts';
+import { recoverUnfinishedWork } from './recovery.ts';
 import { startStorageThread } from './storage-client.ts';
 
 export { DATABASE_FILE };
 
-/** Whether an address to listen on is this machine only. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/**
- * The Host header values the server answers to. Bound to loopback, only loopback names (and
- * DOFS_ALLOWED_HOSTS): a web page that rebinds its own name to 127.0.0.1 still sends that name, so it cannot
- * read the API. Bound to another address, DOFS_ALLOWED_HOSTS if set, else any (set DOFS_API_KEY there).
- */
-function allowedHosts(config: LocalConfig): { allowedHosts?: string[] } {
-  const listed = config.allowedHosts ?? [];
-  if (listed.includes('*')) return {};
-  const own = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
-  if (isLoopback(config.host)) return { allowedHosts: ['localhost', '127.0.0.1', '[::1]', own, ...listed] };
-  return config.allowedHosts ? { allowedHosts: [own.toLowerCase(), ...listed] } : {};
-}
-
 /**
  * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
- * the dashboard, metrics and the alarm. The storage thread (./local-storage-thread.ts): the one SQLite
+ * the dashboard, metrics and the alarm. The storage thread (./storage-thread.ts): the one SQLite
  * connection (orders, failed orders, the queues, the execution journal) and the pollers that stand in for
  * event source mappings. Repositories and queues are used here through batched cross-thread calls.
  */
@@ -129,7 +111,7 @@ export function createLocalSystem(
   backlogTimer.unref();
   const guard = createGuards({
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-    ...allowedHosts(config),
+    ...allowedHosts(config.host, config.allowedHosts),
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
     backlog: () => backlog,
@@ -172,15 +154,13 @@ export function createLocalSystem(
         listening.once('error', reject);
         listening.listen(config.port, config.host, () => resolve());
       });
-      const resumed = await workflow.resumeUnfinished();
-      const stranded = await storage.services.reconciliation.findStrandedPendingOrders();
-      for (const orderId of stranded) {
-        await queue.send(encodeOrderMessage(orderId));
-        // Queued now: a resubmission or a redrive must not send it again.
-        await markQueued(orders, orderId);
-      }
-      if (resumed || stranded.length)
-        logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
+      await recoverUnfinishedWork({
+        workflow,
+        findStranded: () => storage.services.reconciliation.findStrandedPendingOrders(),
+        queue,
+        orders,
+        logger,
+      });
       storage.startConsumers();
       await alarm.evaluate();
       alarm.start();

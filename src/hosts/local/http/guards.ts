@@ -162,3 +162,21 @@ function tokenBuckets(rate: number, capacity: number, maxClients: number, now: (
     },
   };
 }
+
+/** Whether an address to listen on is this machine only. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The Host header values the server answers to. Bound to loopback, only loopback names (and
+ * DOFS_ALLOWED_HOSTS): a web page that rebinds its own name to 127.0.0.1 still sends that name, so it cannot
+ * read the API. Bound to another address, DOFS_ALLOWED_HOSTS if set, else any (set DOFS_API_KEY there).
+ */
+export function allowedHosts(host: string, configured: readonly string[] | undefined): { allowedHosts?: string[] } {
+  const listed = configured ?? [];
+  if (listed.includes('*')) return {};
+  const own = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  if (isLoopback(host)) return { allowedHosts: ['localhost', '127.0.0.1', '[::1]', own, ...listed] };
+  return configured ? { allowedHosts: [own.toLowerCase(), ...listed] } : {};
+}
