@@ -173,7 +173,10 @@ function isLoopback(host: string): boolean {
  * DOFS_ALLOWED_HOSTS): a web page that rebinds its own name to 127.0.0.1 still sends that name, so it cannot
  * read the API. Bound to another address, DOFS_ALLOWED_HOSTS if set, else any (set DOFS_API_KEY there).
  */
-export function allowedHosts(host: string, configured: readonly string[] | undefined): { allowedHosts?: string[] } {
+export function allowedHosts(
+  host: string,
+  configured: readonly string[] | undefined,
+): { allowedHosts?: string[] } {
   const listed = configured ?? [];
   if (listed.includes('*')) return {};
   const own = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
