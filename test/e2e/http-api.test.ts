@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
 
 describe('HTTP API (server process)', () => {
   let server: ServerProcess;

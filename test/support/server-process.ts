@@ -123,15 +123,6 @@ export async function call(
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
 
-/** Resolves when `check` holds; rejects after `ms`. */
-export async function eventually(check: () => Promise<boolean>, ms: number, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** Runs `task` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
