@@ -4,6 +4,7 @@ import { anOrder, anOrderBody, ManualClock } from '../../test/support/builders.t
 import { MemoryOrderRepository } from '../adapters/memory/memory-order-repository.ts';
 import { DofsError, OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
 import { fingerprintOf, type OrderItem } from './order.ts';
+import { encodeOrderMessage } from './order-message.ts';
 import type { MessageSender, OrderRepository, OrderWorkflowInput, WorkflowRun } from './ports.ts';
 import { createStoreOrder } from './store-order.ts';
 import { createSubmitOrder, type SubmitOrderResult } from './submit-order.ts';
@@ -169,7 +170,7 @@ describe('submitOrder', () => {
       });
       await orders.create(stranded());
       const result = acceptedOrder(await submitOrder(anOrderBody({ order_id: 'o-1', items })));
-      assert.deepEqual(sent, [JSON.stringify({ order_id: 'o-1' })]);
+      assert.deepEqual(sent, [encodeOrderMessage('o-1')]);
       assert.equal((await orders.get('o-1'))?.queued, undefined);
       assert.equal(result.replayed, false, 'this submission is the one that queued it');
     });

@@ -8,6 +8,7 @@ import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { createDeadLetterOrder } from '../../src/core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../src/core/fulfill-order.ts';
+import { encodeOrderMessage } from '../../src/core/order-message.ts';
 import type { PollableQueue } from '../../src/core/ports.ts';
 import { createDeadLetterBatchHandler } from '../../src/handlers/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../../src/handlers/sqs/fulfillment-batch.ts';
@@ -193,7 +194,7 @@ describe('EventSourcePoller (local event source mapping)', () => {
       poller(clock, dlq, createDeadLetterBatchHandler(deadLetter)),
     ];
     const { messageId } = await queue.send('{{{ not json');
-    await queue.send(JSON.stringify({ order_id: order.order_id }));
+    await queue.send(encodeOrderMessage(order.order_id));
     for (const p of pollers) p.start();
     await asleep(clock, pollers.length);
     assert.equal((await orders.get(order.order_id))?.status, 'FULFILLED', 'the good order did not wait');
