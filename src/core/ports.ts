@@ -5,6 +5,12 @@ export interface Clock {
   now(): number;
 }
 
+/** A clock that also runs timers on its own time line, so a test moves time instead of waiting for it. */
+export interface TimerClock extends Clock {
+  /** Calls `callback` once `ms` have passed on this clock; the returned function cancels it. */
+  setTimer(callback: () => void, ms: number): () => void;
+}
+
 /** A uniform number in [0, 1) for a key; a seeded source returns the same number for the same key. */
 export type RandomSource = (key: string) => number;
 

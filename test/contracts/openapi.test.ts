@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { openApiDocument } from '../../src/handlers/http/openapi.ts';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type Json, serverPerSuite } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type Json, serverPerSuite } from '../support/server-process.ts';
 
 const doc = openApiDocument();
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });

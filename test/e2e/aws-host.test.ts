@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 import { MAX_RECEIVE_COUNT, startAwsHostDriver } from '../support/host-driver.ts';
-import { eventually } from '../support/server-process.ts';
 import { describeHostScenarios, uniqueId } from './host-scenarios.ts';
 
 /**

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { describe, it } from 'node:test';
+import { serverPerSuite, startServer, tempDataDir } from '../support/server-process.ts';
 
 const BIN = new URL('../../bin/dofs.js', import.meta.url).pathname;
 
@@ -27,23 +27,8 @@ function dofs(
 }
 
 describe('dofs CLI', () => {
-  let server: ServerProcess;
-  let dir: string;
-  let removeDir: () => void;
-  let env: Record<string, string>;
-  before(async () => {
-    ({ dir, remove: removeDir } = tempDataDir());
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '1',
-      VISIBILITY_TIMEOUT_SECONDS: '0.05',
-    });
-    env = { DOFS_URL: server.url };
-  });
-  after(async () => {
-    await server.stop();
-    removeDir();
-  });
+  const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', VISIBILITY_TIMEOUT_SECONDS: '0.05' });
+  const env = () => ({ DOFS_URL: suite.server.url });
 
   it('prints help for the program and for every command, exit 0', async () => {
     for (const args of [
@@ -71,47 +56,47 @@ describe('dofs CLI', () => {
         '--price',
         '3.5',
       ],
-      env,
+      env(),
     );
     assert.equal(flags.code, 0, flags.stderr);
     assert.deepEqual(JSON.parse(flags.stdout).items, [{ product_id: 'p-1', quantity: 2, price: 3.5 }]);
-    const file = join(dir, 'order.json');
+    const file = join(suite.dir, 'order.json');
     writeFileSync(
       file,
       JSON.stringify({ order_id: 'cli-2', customer_id: 'c-2', items: [{ product_id: 'p', quantity: 1 }] }),
     );
-    const fromFile = await dofs(['submit', file], env);
+    const fromFile = await dofs(['submit', file], env());
     assert.equal(JSON.parse(fromFile.stdout).http_status, 202);
-    const status = await dofs(['status', 'cli-1'], env);
+    const status = await dofs(['status', 'cli-1'], env());
     assert.equal(JSON.parse(status.stdout).order_id, 'cli-1');
-    const list = await dofs(['orders', '--limit', '5'], env);
+    const list = await dofs(['orders', '--limit', '5'], env());
     assert.match(list.stdout, /^order_id\s+status/m);
     assert.match(list.stdout, /cli-2/);
   });
 
   it('lists failed orders and redrives, with clear errors and exit codes', async () => {
-    const failed = await dofs(['failed'], env);
+    const failed = await dofs(['failed'], env());
     assert.equal(failed.code, 0);
     assert.match(failed.stdout, /^order_id\s+attempts\s+failed_at\s+reason/m);
-    const notFailed = await dofs(['redrive', 'cli-1'], env);
+    const notFailed = await dofs(['redrive', 'cli-1'], env());
     assert.equal(notFailed.code, 1);
     assert.match(
       notFailed.stderr,
       /409: order cli-1 is (PENDING|FULFILLED); only FAILED orders can be redriven/,
     );
-    const all = await dofs(['redrive', '--all'], env);
+    const all = await dofs(['redrive', '--all'], env());
     assert.deepEqual(JSON.parse(all.stdout), { redriven: 0, failed: [] });
   });
 
   it('answers usage mistakes with exit code 2 and the API refusing with exit code 1', async () => {
-    const usage = await dofs(['redrive'], env);
+    const usage = await dofs(['redrive'], env());
     assert.deepEqual([usage.code, usage.stderr.trim()], [2, 'dofs: give one order id, or --all']);
-    const badFlag = await dofs(['load', '--rate', 'fast', '--duration', '1'], env);
+    const badFlag = await dofs(['load', '--rate', 'fast', '--duration', '1'], env());
     assert.equal(badFlag.code, 2);
     assert.match(badFlag.stderr, /--rate must be a positive number/);
-    const invalid = await dofs(['submit', '--customer', 'c', '--product', 'p', '--quantity', '0'], env);
+    const invalid = await dofs(['submit', '--customer', 'c', '--product', 'p', '--quantity', '0'], env());
     assert.equal(invalid.code, 2);
-    const missing = await dofs(['status', 'nope'], env);
+    const missing = await dofs(['status', 'nope'], env());
     assert.deepEqual([missing.code, missing.stderr.trim()], [1, 'dofs: 404: order nope was not found']);
     const unreachable = await dofs(['status', 'x'], { DOFS_URL: 'http://127.0.0.1:9' });
     assert.equal(unreachable.code, 1);
@@ -141,7 +126,7 @@ describe('dofs CLI', () => {
   });
 
   it('offers load and prints a summary with outcomes and latency percentiles', async () => {
-    const r = await dofs(['load', '--rate', '100', '--duration', '1', '--json'], env);
+    const r = await dofs(['load', '--rate', '100', '--duration', '1', '--json'], env());
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout);
     assert.equal(summary.offered, 100);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   call,
-  eventually,
   type Json,
   mapLimit,
   startServer,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seededRandom } from '../../src/core/random.ts';
-import { type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { serverPerSuite } from '../support/server-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
@@ -40,21 +40,16 @@ if (chromiumMissing)
 describe('dashboard in a real browser (Debian chromium + playwright-core)', {
   skip: chromiumMissing ? skipReason : false,
 }, () => {
-  let server: ServerProcess;
+  const suite = serverPerSuite({
+    FULFILLMENT_SUCCESS_RATE: String(RATE),
+    DOFS_RANDOM_SEED: SEED,
+    MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+    VISIBILITY_TIMEOUT_SECONDS: '0.05',
+  });
   let browser: Browser;
   let page: Page;
-  let removeDir: () => void;
 
   before(async () => {
-    const { dir, remove } = tempDataDir();
-    removeDir = remove;
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: String(RATE),
-      DOFS_RANDOM_SEED: SEED,
-      MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
-      VISIBILITY_TIMEOUT_SECONDS: '0.05',
-    });
     mkdirSync(ARTIFACTS, { recursive: true });
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
@@ -70,13 +65,11 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    await page.goto(server.url);
+    await page.goto(suite.server.url);
   });
 
   after(async () => {
     await browser?.close();
-    await server?.stop();
-    removeDir?.();
   });
 
   const row = (table: string, id: string) => page.locator(`#${table} tr[data-order-id="${id}"]`);
@@ -113,7 +106,7 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
   });
 
   it('shows the metrics the dashboard is built from', async () => {
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${suite.server.url}/metrics`)).text();
     assert.match(metrics, /dofs_orders_completed_total\{status="FULFILLED"\} 2/);
     assert.match(metrics, /dofs_fulfilment_attempts_total\{outcome="failure"\} 3/);
     assert.match(metrics, /dofs_orders\{status="FULFILLED"\} 2/);

@@ -6,7 +6,8 @@ import { DATABASE_FILE, openDatabase } from '../../src/adapters/sqlite/database.
 import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-repository.ts';
 import { findStrandedPendingOrders } from '../../src/adapters/sqlite/sqlite-reconciliation.ts';
 import { anOrder, anOrderBody } from '../support/builders.ts';
-import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
 
 const MAIN = new URL('../../src/hosts/local/main.ts', import.meta.url).pathname;
 

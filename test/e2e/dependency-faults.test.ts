@@ -6,13 +6,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import {
-  call,
-  eventually,
-  type ServerProcess,
-  serverPerSuite,
-  startServer,
-} from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type ServerProcess, serverPerSuite, startServer } from '../support/server-process.ts';
 
 describe('a locked database (server process over HTTP)', () => {
   const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', DOFS_SQLITE_BUSY_TIMEOUT_MS: '200' });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 import { type HostDriver, MAX_RECEIVE_COUNT } from '../support/host-driver.ts';
-import { eventually, type Json } from '../support/server-process.ts';
+import type { Json } from '../support/server-process.ts';
 
 /**
  * One behaviour, two hosts: every scenario here runs against the local host and against the AWS host (built

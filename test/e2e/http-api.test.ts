@@ -1,28 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, serverPerSuite, startServer } from '../support/server-process.ts';
 
 describe('HTTP API (server process)', () => {
-  let server: ServerProcess;
-  let removeDir: () => void;
-  before(async () => {
-    const { dir, remove } = tempDataDir();
-    removeDir = remove;
-    server = await startServer({
-      DOFS_DATA_DIR: dir,
-      FULFILLMENT_SUCCESS_RATE: '1',
-      VISIBILITY_TIMEOUT_SECONDS: '0.05',
-    });
-  });
-  after(async () => {
-    assert.equal(await server.stop(), 0, 'SIGTERM shuts down cleanly with exit code 0');
-    assert.ok(server.logs.some((l) => l.message === 'DOFS stopped'));
-    removeDir();
-  });
+  const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', VISIBILITY_TIMEOUT_SECONDS: '0.05' });
 
   it('accepts an order with 202, a Location header and the stored order', async () => {
-    const response = await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'api-1' }) });
+    const response = await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id: 'api-1' }) });
     assert.equal(response.status, 202);
     assert.equal(response.headers.get('location'), '/orders/api-1');
     assert.equal(response.body.order_id, 'api-1');
@@ -31,7 +17,7 @@ describe('HTTP API (server process)', () => {
   });
 
   it('accepts POST /orders as an alias and generates a UUIDv7 order id when none is sent', async () => {
-    const response = await call(`${server.url}/orders`, { body: anOrderBody() });
+    const response = await call(`${suite.server.url}/orders`, { body: anOrderBody() });
     assert.equal(response.status, 202);
     assert.match(
       response.body.order_id,
@@ -40,14 +26,14 @@ describe('HTTP API (server process)', () => {
   });
 
   it('accepts the legacy single-item shapes, normalised', async () => {
-    const a = await call(`${server.url}/order`, {
+    const a = await call(`${suite.server.url}/order`, {
       body: { order_id: 'legacy-1', product: 'widget', quantity: 2, price: 5 },
     });
     assert.deepEqual(
       [a.status, a.body.customer_id, a.body.items],
       [202, null, [{ product_id: 'widget', quantity: 2, price: 5 }]],
     );
-    const b = await call(`${server.url}/order`, {
+    const b = await call(`${suite.server.url}/order`, {
       body: { order_id: 'legacy-2', item: 'gadget', quantity: 1 },
     });
     assert.deepEqual([b.status, b.body.items], [202, [{ product_id: 'gadget', quantity: 1 }]]);
@@ -55,16 +41,16 @@ describe('HTTP API (server process)', () => {
 
   it('returns the current order for the same id and payload (200, no second processing)', async () => {
     const body = anOrderBody({ order_id: 'dup-1' });
-    assert.equal((await call(`${server.url}/order`, { body })).status, 202);
-    const again = await call(`${server.url}/order`, { body });
+    assert.equal((await call(`${suite.server.url}/order`, { body })).status, 202);
+    const again = await call(`${suite.server.url}/order`, { body });
     assert.equal(again.status, 200);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     assert.equal(again.body.order_id, 'dup-1');
   });
 
   it('answers 409 for the same id with another payload', async () => {
-    await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'dup-2' }) });
-    const other = await call(`${server.url}/order`, {
+    await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id: 'dup-2' }) });
+    const other = await call(`${suite.server.url}/order`, {
       body: anOrderBody({ order_id: 'dup-2', customer_id: 'c-9' }),
     });
     assert.deepEqual([other.status, other.body.error.code], [409, 'OrderConflict']);
@@ -73,22 +59,22 @@ describe('HTTP API (server process)', () => {
 
   it('reads an order, lists orders by status with a cursor, and lists failed orders', async () => {
     for (let i = 0; i < 3; i++)
-      await call(`${server.url}/order`, { body: anOrderBody({ order_id: `list-${i}` }) });
-    const one = await call(`${server.url}/orders/list-1`);
+      await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id: `list-${i}` }) });
+    const one = await call(`${suite.server.url}/orders/list-1`);
     assert.deepEqual([one.status, one.body.order_id], [200, 'list-1']);
-    const page = await call(`${server.url}/orders?limit=2`);
+    const page = await call(`${suite.server.url}/orders?limit=2`);
     assert.equal(page.body.items.length, 2);
     assert.equal(typeof page.body.cursor, 'string');
-    const next = await call(`${server.url}/orders?limit=2&cursor=${page.body.cursor}`);
+    const next = await call(`${suite.server.url}/orders?limit=2&cursor=${page.body.cursor}`);
     assert.notDeepEqual(next.body.items[0].order_id, page.body.items[0].order_id);
-    const pending = await call(`${server.url}/orders?status=pending&limit=500`);
+    const pending = await call(`${suite.server.url}/orders?status=pending&limit=500`);
     assert.ok(pending.body.items.every((o: { status: string }) => o.status === 'PENDING'));
-    const failed = await call(`${server.url}/failed-orders`);
+    const failed = await call(`${suite.server.url}/failed-orders`);
     assert.deepEqual([failed.status, failed.body.items], [200, []]);
   });
 
   it('reports health with order counts and queue depths', async () => {
-    const h = await call(`${server.url}/health`);
+    const h = await call(`${suite.server.url}/health`);
     assert.equal(h.status, 200);
     assert.equal(h.body.status, 'ok');
     assert.deepEqual(Object.keys(h.body.orders).sort(), ['FAILED', 'FULFILLED', 'PENDING']);
@@ -165,14 +151,14 @@ describe('HTTP API (server process)', () => {
   for (const [name, request, status, message] of badRequests) {
     it(`answers ${status} with a clear message for ${name}`, async () => {
       const { path = '/order', ...init } = request;
-      const response = await call(`${server.url}${path}`, init);
+      const response = await call(`${suite.server.url}${path}`, init);
       assert.equal(response.status, status, JSON.stringify(response.body));
       assert.match(response.body.error.message, message);
     });
   }
 
   it('lists every failing field of a bad order in one 400', async () => {
-    const response = await call(`${server.url}/order`, {
+    const response = await call(`${suite.server.url}/order`, {
       body: { customer_id: 7, items: [{ product_id: '', quantity: 1.5 }] },
     });
     assert.equal(response.status, 400);
@@ -184,10 +170,10 @@ describe('HTTP API (server process)', () => {
   });
 
   it('writes JSON log lines that carry the order id', async () => {
-    await call(`${server.url}/order`, { body: anOrderBody({ order_id: 'logged-1' }) });
+    await call(`${suite.server.url}/order`, { body: anOrderBody({ order_id: 'logged-1' }) });
     // Lines are written once per event-loop turn, so the line may follow the response by a moment.
     await eventually(
-      async () => server.logs.some((l) => l.order_id === 'logged-1' && l.message === 'order accepted'),
+      async () => suite.server.logs.some((l) => l.order_id === 'logged-1' && l.message === 'order accepted'),
       2000,
     );
   });

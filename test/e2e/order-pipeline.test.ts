@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import {
-  call,
-  eventually,
-  mapLimit,
-  type ServerProcess,
-  startServer,
-  tempDataDir,
-} from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, mapLimit, type ServerProcess, startServer, tempDataDir } from '../support/server-process.ts';
 
 const FAST = { VISIBILITY_TIMEOUT_SECONDS: '0.05' };
 

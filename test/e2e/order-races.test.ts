@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, serverPerSuite } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, serverPerSuite } from '../support/server-process.ts';
 
 // Races between clients of one order, with real concurrency: many HTTP requests in flight at once against the
 // real server process, over many rounds (one round rarely loses a race that many rounds win).

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { PurgeQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startEventSourceMapping } from '../support/event-source-mapping.ts';
+import { eventually } from '../support/eventually.ts';
 import { type Fauxqs, startFauxqs } from '../support/fauxqs.ts';
-import { eventually } from '../support/server-process.ts';
 
 /**
  * The event source mapping emulation the AWS host suite relies on, against fauxqs: ReportBatchItemFailures

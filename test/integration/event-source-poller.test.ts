@@ -3,49 +3,49 @@ import { after, describe, it } from 'node:test';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MemoryFailedOrderRepository } from '../../src/adapters/memory/memory-failed-order-repository.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
-import { systemClock } from '../../src/adapters/node/runtime.ts';
 import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { createDeadLetterOrder } from '../../src/core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../src/core/fulfill-order.ts';
+import { encodeOrderMessage } from '../../src/core/order-message.ts';
 import type { PollableQueue } from '../../src/core/ports.ts';
 import { createDeadLetterBatchHandler } from '../../src/handlers/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../../src/handlers/sqs/fulfillment-batch.ts';
 import { EventSourcePoller } from '../../src/hosts/local/event-source-poller.ts';
-import { anOrder, recordingLogger } from '../support/builders.ts';
+import { anOrder, ManualClock, recordingLogger } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
+
+// Time is a ManualClock shared by the queues and the pollers: a poller sleeps on its timers, so nothing is
+// redelivered until a test moves the clock, and a test that waits for the pollers to fall asleep knows
+// that everything that could happen at this instant has happened.
+
+const VISIBILITY_TIMEOUT_MS = 30_000;
+const IDLE_WAIT_MS = 60_000;
 
 const databases: SqliteDatabase[] = [];
 after(() => {
   for (const db of databases) db.close();
 });
 
-function queues(visibilityTimeoutMs: number, maxReceiveCount = 3) {
+function queues(clock: ManualClock, maxReceiveCount = 3) {
   const db = openDatabase(':memory:');
   databases.push(db);
-  const dlq = new SqliteQueue(db, { name: 'order_dlq', visibilityTimeoutMs, clock: systemClock });
+  const visibilityTimeoutMs = VISIBILITY_TIMEOUT_MS;
+  const dlq = new SqliteQueue(db, { name: 'order_dlq', visibilityTimeoutMs, clock });
   const queue = new SqliteQueue(db, {
     name: 'order_queue',
     visibilityTimeoutMs,
-    clock: systemClock,
+    clock,
     deadLetter: { queue: dlq, maxReceiveCount },
   });
   return { queue, dlq };
 }
 
-/** Resolves when `check` holds, polling every few ms; rejects after `ms` so a broken build fails instead of hanging. */
-async function eventually(check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function poller(
-  queue: SqliteQueue,
+  clock: ManualClock,
+  queue: PollableQueue,
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>,
-  idleWaitMs = 60_000,
 ) {
   return new EventSourcePoller({
     queue,
@@ -53,15 +53,27 @@ function poller(
     batchSize: 10,
     concurrency: 1,
     logger: recordingLogger(),
-    idleWaitMs,
+    clock,
+    idleWaitMs: IDLE_WAIT_MS,
   });
 }
 
+/** Resolves once `loops` poller loops sleep on the clock: until it moves or a send comes, nothing happens. */
+const asleep = (clock: ManualClock, loops = 1) => eventually(() => clock.pendingTimers === loops, 5000, 1);
+
+/** Past a failed message's visibility timeout (and the poller's batching window for redeliveries). */
+const pastVisibilityTimeout = (clock: ManualClock) => clock.advance(VISIBILITY_TIMEOUT_MS + 1000);
+
+const failAll = (event: SQSEvent): SQSBatchResponse => ({
+  batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })),
+});
+
 describe('EventSourcePoller (local event source mapping)', () => {
   it('deletes the records that succeeded and leaves only the reported failures in flight', async () => {
-    const { queue } = queues(60_000);
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
     const seen: string[] = [];
-    const p = poller(queue, async (event) => {
+    const p = poller(clock, queue, async (event) => {
       seen.push(...event.Records.map((r) => r.body));
       return {
         batchItemFailures: event.Records.filter((r) => r.body === 'bad').map((r) => ({
@@ -71,102 +83,127 @@ describe('EventSourcePoller (local event source mapping)', () => {
     });
     for (const body of ['a', 'bad', 'b']) await queue.send(body);
     p.start();
-    await eventually(() => seen.length === 3);
+    await asleep(clock);
     await p.stop();
+    assert.deepEqual(seen, ['a', 'bad', 'b'], 'one batch, in the order sent');
     assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 1 });
   });
 
-  it('hands over SQS-shaped records with the receive count', async () => {
-    const { queue } = queues(10);
-    const counts: string[] = [];
-    const p = poller(
-      queue,
-      async (event) => {
-        counts.push(...event.Records.map((r) => r.attributes.ApproximateReceiveCount));
-        return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
-      },
-      20,
-    );
+  it('hands over SQS-shaped records, and a failed one again after its visibility timeout with the receive count', async () => {
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
+    const records: SQSEvent['Records'] = [];
+    const p = poller(clock, queue, async (event) => {
+      records.push(...event.Records);
+      return failAll(event);
+    });
+    const sentAt = clock.now();
     await queue.send('x');
     p.start();
-    await eventually(() => counts.length >= 3);
+    await asleep(clock);
+    clock.advance(VISIBILITY_TIMEOUT_MS - 1);
+    await asleep(clock);
+    assert.equal(records.length, 1, 'still invisible one millisecond before its visibility timeout');
+    for (let receive = 2; receive <= 3; receive++) {
+      pastVisibilityTimeout(clock);
+      await asleep(clock);
+      assert.equal(records.length, receive);
+    }
     await p.stop();
-    assert.deepEqual(counts.slice(0, 3), ['1', '2', '3']);
+    assert.deepEqual(
+      records.map((r) => r.attributes.ApproximateReceiveCount),
+      ['1', '2', '3'],
+    );
+    for (const record of records) {
+      assert.equal(record.body, 'x');
+      assert.equal(record.eventSource, 'aws:sqs');
+      assert.equal(record.eventSourceARN, 'arn:aws:sqs:local-1:000000000000:order_queue');
+      assert.equal(record.attributes.SentTimestamp, String(sentAt));
+      assert.equal(record.attributes.ApproximateFirstReceiveTimestamp, String(sentAt));
+    }
+    assert.equal(new Set(records.map((r) => r.receiptHandle)).size, 3, 'a new receipt handle per receive');
   });
 
   it('retries the whole batch when the handler throws', async () => {
-    const { queue } = queues(60_000);
-    let calls = 0;
-    const p = poller(queue, async () => {
-      calls += 1;
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
+    const batches: string[][] = [];
+    const p = poller(clock, queue, async (event) => {
+      batches.push(event.Records.map((r) => r.body));
       throw new Error('handler crashed');
     });
     await queue.send('a');
     await queue.send('b');
     p.start();
-    await eventually(() => calls === 1);
+    await asleep(clock);
+    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 2 }, 'nothing deleted');
+    pastVisibilityTimeout(clock);
+    await asleep(clock);
     await p.stop();
-    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 2 }, 'nothing deleted: both come back');
+    assert.deepEqual(batches, [
+      ['a', 'b'],
+      ['a', 'b'],
+    ]);
   });
 
   it('treats a failure naming a record outside the batch as a whole-batch failure, as Lambda does', async () => {
-    const { queue } = queues(60_000);
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
     let calls = 0;
-    const p = poller(queue, async () => {
+    const p = poller(clock, queue, async () => {
       calls += 1;
       return { batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] };
     });
     await queue.send('a');
     p.start();
-    await eventually(() => calls === 1);
+    await asleep(clock);
     await p.stop();
+    assert.equal(calls, 1);
     assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 1 });
   });
 
-  it('wakes on send instead of waiting out its idle timer', async () => {
-    const { queue } = queues(60_000);
-    let handled = 0;
-    const p = poller(
-      queue,
-      async () => {
-        handled += 1;
-        return { batchItemFailures: [] };
-      },
-      60_000,
-    );
+  it('handles a message sent to an idle poller at once, without waiting out its idle timer', async () => {
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
+    const handled: string[] = [];
+    const p = poller(clock, queue, async (event) => {
+      handled.push(...event.Records.map((r) => r.body));
+      return { batchItemFailures: [] };
+    });
     p.start();
-    await new Promise((r) => setTimeout(r, 20));
+    await asleep(clock); // the queue is empty: it sleeps for its idle wait, which this clock never reaches
     await queue.send('a');
-    await eventually(() => handled === 1, 2000);
+    await asleep(clock);
     await p.stop();
+    assert.deepEqual(handled, ['a'], 'the send woke it: the clock never moved');
+    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0 });
   });
 
   it('sends a poison message to the DLQ and failed_orders while good orders keep flowing', async () => {
-    const { queue, dlq } = queues(20, 2);
+    const clock = new ManualClock();
+    const { queue, dlq } = queues(clock, 2);
     const orders = new MemoryOrderRepository();
     const failedOrders = new MemoryFailedOrderRepository();
     const logger = recordingLogger();
     const order = anOrder();
     await orders.create(order);
-    const fulfil = createFulfillOrder({
-      orders,
-      clock: systemClock,
-      random: () => 0,
-      successRate: 1,
-      logger,
-    });
-    const deadLetter = createDeadLetterOrder({ orders, failedOrders, clock: systemClock, logger });
+    const fulfil = createFulfillOrder({ orders, clock, random: () => 0, successRate: 1, logger });
+    const deadLetter = createDeadLetterOrder({ orders, failedOrders, clock, logger });
     const pollers = [
-      poller(queue, createFulfillmentBatchHandler(fulfil), 50),
-      poller(dlq, createDeadLetterBatchHandler(deadLetter), 50),
+      poller(clock, queue, createFulfillmentBatchHandler(fulfil)),
+      poller(clock, dlq, createDeadLetterBatchHandler(deadLetter)),
     ];
     const { messageId } = await queue.send('{{{ not json');
-    await queue.send(JSON.stringify({ order_id: order.order_id }));
+    await queue.send(encodeOrderMessage(order.order_id));
     for (const p of pollers) p.start();
-    await eventually(
-      async () =>
-        (await failedOrders.count()) === 1 && (await orders.get(order.order_id))?.status === 'FULFILLED',
-    );
+    await asleep(clock, pollers.length);
+    assert.equal((await orders.get(order.order_id))?.status, 'FULFILLED', 'the good order did not wait');
+    assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 1 }, 'the poison message, received once');
+    pastVisibilityTimeout(clock); // the second receive, the last one maxReceiveCount allows
+    await asleep(clock, pollers.length);
+    assert.equal(await failedOrders.count(), 0);
+    pastVisibilityTimeout(clock); // a third receive would exceed it: the message moves to the DLQ instead
+    await asleep(clock, pollers.length);
     for (const p of pollers) await p.stop();
     assert.equal((await failedOrders.get(`message-${messageId}`))?.body, '{{{ not json');
     assert.deepEqual(await queue.depth(), { visible: 0, inFlight: 0 });
@@ -176,38 +213,39 @@ describe('EventSourcePoller (local event source mapping)', () => {
 
 describe('EventSourcePoller wake-ups', () => {
   it('does not miss a send that arrives while it is deciding how long to sleep', async () => {
-    const { queue } = queues(60_000);
-    let handled = 0;
-    // Delay nextVisibleAt so that the send lands inside that window every time.
-    const slowQueue: PollableQueue = {
+    const clock = new ManualClock();
+    const { queue } = queues(clock);
+    const handled: string[] = [];
+    // nextVisibleAt answers only when the test says so, so that each send lands while the poller waits for
+    // that answer, every time.
+    const unanswered: (() => void)[] = [];
+    const held: PollableQueue = {
       name: queue.name,
       send: (body) => queue.send(body),
       receive: (max) => queue.receive(max),
       delete: (handles) => queue.delete(handles),
       depth: () => queue.depth(),
       onMessage: (listener) => queue.onMessage(listener),
-      nextVisibleAt: async () => {
-        await new Promise((r) => setTimeout(r, 30));
-        return undefined;
-      },
+      nextVisibleAt: () => new Promise((resolve) => unanswered.push(() => resolve(undefined))),
     };
-    const p = new EventSourcePoller({
-      queue: slowQueue,
-      handler: async () => {
-        handled += 1;
-        return { batchItemFailures: [] };
-      },
-      batchSize: 10,
-      concurrency: 1,
-      logger: recordingLogger(),
-      idleWaitMs: 60_000,
+    const deciding = () => unanswered.length === 1;
+    const p = poller(clock, held, async (event) => {
+      handled.push(...event.Records.map((r) => r.body));
+      return { batchItemFailures: [] };
     });
     p.start();
+    const sent: string[] = [];
     for (let i = 1; i <= 3; i++) {
-      await new Promise((r) => setTimeout(r, 10));
+      await eventually(deciding, 5000, 1);
+      sent.push(`m${i}`);
       await queue.send(`m${i}`);
-      await eventually(() => handled === i, 2000);
+      unanswered.shift()?.();
+      // Back to deciding (it received and handled the message) or asleep (it missed the send).
+      await eventually(() => deciding() || clock.pendingTimers === 1, 5000, 1);
+      assert.deepEqual(handled, sent);
     }
-    await p.stop();
+    const stopped = p.stop();
+    for (const answer of unanswered.splice(0)) answer();
+    await stopped;
   });
 });

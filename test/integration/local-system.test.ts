@@ -8,7 +8,8 @@ import { findStrandedPendingOrders } from '../../src/adapters/sqlite/sqlite-reco
 import { loadLocalConfig } from '../../src/config.ts';
 import { createLocalSystem, DATABASE_FILE } from '../../src/hosts/local/local-system.ts';
 import { anOrder, recordingLogger } from '../support/builders.ts';
-import { eventually, tempDataDir } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { tempDataDir } from '../support/server-process.ts';
 
 const clock = { now: () => Date.now() };
 

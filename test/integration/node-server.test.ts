@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from '../../src/handlers/http/http-typ
 import { limitListReads } from '../../src/hosts/local/http/list-read-limit.ts';
 import { createNodeServer } from '../../src/hosts/local/http/node-server.ts';
 import { recordingLogger } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -29,18 +30,10 @@ function rawClient(port: number) {
     closed,
     received: () => received,
     async response(): Promise<string> {
-      await Promise.race([closed, waitFor(() => /\r\n\r\n/.test(received), 5000)]);
+      await Promise.race([closed, eventually(() => /\r\n\r\n/.test(received), 5000, 10)]);
       return received;
     },
   };
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

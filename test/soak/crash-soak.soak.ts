@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import autocannon from 'autocannon';
 import { anOrderBody } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 import {
   call,
-  eventually,
   type Json,
   mapLimit,
   type ServerProcess,

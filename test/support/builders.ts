@@ -1,6 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { fingerprintOf, type Order, OrderStatus } from '../../src/core/order.ts';
-import type { Clock, Logger } from '../../src/core/ports.ts';
+import type { Logger, TimerClock } from '../../src/core/ports.ts';
 
 let counter = 0;
 
@@ -59,17 +59,40 @@ export function sqsEvent(...records: SQSRecord[]): SQSEvent {
   return { Records: records };
 }
 
-/** A clock that moves only when told to. */
-export class ManualClock implements Clock {
+/** A clock that moves only when told to; a timer set on it runs when `advance` passes its time. */
+export class ManualClock implements TimerClock {
   #now: number;
+  readonly #timers: { at: number; callback: () => void }[] = [];
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.#now = start;
   }
   now(): number {
     return this.#now;
   }
+  setTimer(callback: () => void, ms: number): () => void {
+    const timer = { at: this.#now + Math.max(0, ms), callback };
+    this.#timers.push(timer);
+    return () => {
+      const index = this.#timers.indexOf(timer);
+      if (index >= 0) this.#timers.splice(index, 1);
+    };
+  }
+  /** Timers set and neither run nor cancelled yet: a poller asleep on this clock holds one. */
+  get pendingTimers(): number {
+    return this.#timers.length;
+  }
+  /** Moves time forward by `ms`, running each timer that comes due on the way, in time order, at its time. */
   advance(ms: number): void {
-    this.#now += ms;
+    const until = this.#now + ms;
+    for (;;) {
+      let next: { at: number; callback: () => void } | undefined;
+      for (const timer of this.#timers) if (timer.at <= until && (!next || timer.at < next.at)) next = timer;
+      if (!next) break;
+      this.#timers.splice(this.#timers.indexOf(next), 1);
+      this.#now = Math.max(this.#now, next.at);
+      next.callback();
+    }
+    this.#now = until;
   }
 }
 

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,8 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 
 /**
  * One server for the tests of the current suite: started on a fresh data directory before them, stopped
- * (and the directory removed) after them. `env` adds to DOFS_DATA_DIR.
+ * (and the directory removed) after them; a server that does not shut down cleanly fails the suite. `env`
+ * adds to DOFS_DATA_DIR.
  */
 export function serverPerSuite(env: Record<string, string> = {}): {
   readonly server: ServerProcess;
@@ -37,8 +39,17 @@ export function serverPerSuite(env: Record<string, string> = {}): {
     server = await startServer({ DOFS_DATA_DIR: data.dir, ...env });
   });
   after(async () => {
-    await server?.stop();
-    data?.remove();
+    try {
+      if (server) {
+        assert.equal(await server.stop(), 0, 'SIGTERM shuts the server down cleanly, with exit code 0');
+        assert.ok(
+          server.logs.some((l) => l.message === 'DOFS stopped'),
+          'and it says so',
+        );
+      }
+    } finally {
+      data?.remove();
+    }
   });
   return {
     get server() {
@@ -121,15 +132,6 @@ export async function call(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-}
-
-/** Resolves when `check` holds; rejects after `ms`. */
-export async function eventually(check: () => Promise<boolean>, ms: number, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** Runs `task` over `items` with at most `limit` in flight. */

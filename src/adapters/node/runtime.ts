@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Clock, IdGenerator, RandomSource } from '../../core/ports.ts';
+import type { IdGenerator, RandomSource, TimerClock } from '../../core/ports.ts';
 import { seededRandom } from '../../core/random.ts';
 
-export const systemClock: Clock = { now: () => Date.now() };
+export const systemClock: TimerClock = {
+  now: () => Date.now(),
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 export const systemIds: IdGenerator = { orderId: () => uuidv7(), submissionId: () => randomUUID() };
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { recordingLogger } from '../../../test/support/builders.ts';
+import { eventually } from '../../../test/support/eventually.ts';
 import { startCheckpointer } from './checkpointer.ts';
 import { openDatabase } from './database.ts';
 
@@ -20,20 +21,20 @@ async function writeRows(store: ReturnType<typeof openDatabase>, rows: number) {
   }
 }
 
-const until = async (check: () => boolean, ms: number) => {
-  for (const deadline = Date.now() + ms; !check() && Date.now() < deadline; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+const rowCount = (store: ReturnType<typeof openDatabase>) =>
+  Number(store.db.prepare('SELECT count(*) AS n FROM blob').get()?.n);
 
 describe('WAL checkpointer thread', () => {
   it('leaves the pages in the WAL when nothing checkpoints (the control)', async () => {
     const path = join(dir, 'control.sqlite');
     const store = openDatabase(path, { autoCheckpoint: false });
     const before = statSync(path).size;
-    await writeRows(store, 2000);
+    // 6 MB: past SQLite's automatic checkpoint (1,000 pages of 4 KiB), which would move them into the file.
+    await writeRows(store, 6000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(statSync(path).size, before, 'the database file did not grow: 2 MB sit in the WAL');
+    assert.equal(rowCount(store), 6000);
+    assert.ok(statSync(`${path}-wal`).size > 6_000_000, 'the 6 MB of rows are in the WAL');
+    assert.equal(statSync(path).size, before, 'and none of them in the database file');
     store.close();
   });
 
@@ -46,8 +47,8 @@ describe('WAL checkpointer thread', () => {
     });
     try {
       await writeRows(store, 2000);
-      await until(() => statSync(path).size > 2_000_000, 5000);
-      assert.ok(statSync(path).size > 2_000_000, 'the 2 MB of rows reached the database file');
+      // The 2 MB of rows reach the database file.
+      await eventually(() => statSync(path).size > 2_000_000, 5000, 20);
       // A write after a complete checkpoint starts the WAL from its beginning, so the file stops growing. On a loaded
       // machine the checkpointer may not have caught up yet when a write comes: give it a moment, write
       // 100 rows (a tenth of the WAL), and look again, for up to 5 s. Without a checkpointer every write
@@ -62,11 +63,7 @@ describe('WAL checkpointer thread', () => {
         reused = statSync(`${path}-wal`).size <= walBefore;
       }
       assert.ok(reused, 'the WAL was reused, not extended');
-      assert.equal(
-        Number(store.db.prepare('SELECT count(*) AS n FROM blob').get()?.n),
-        rows,
-        'nothing lost on the way',
-      );
+      assert.equal(rowCount(store), rows, 'nothing lost on the way');
     } finally {
       await checkpointer.stop();
       store.close();

@@ -33,10 +33,23 @@ describe('fulfilment batch handler', () => {
     assert.deepEqual(clean.batchItemFailures, [], 'nothing left over from earlier batches');
   });
 
-  it('fails a record with an error that names the attempt', () => {
+  it('fails a record with an error that names the attempt and skips the stack trace it does not need', () => {
     const error = new FulfillmentAttemptFailed('fulfilment attempt 2 failed (simulated)');
+    assert.ok(error instanceof Error);
     assert.equal(error.name, 'FulfillmentAttemptFailed');
     assert.equal(error.message, 'fulfilment attempt 2 failed (simulated)');
-    assert.ok(error instanceof Error);
+    assert.doesNotMatch(error.stack ?? '', /\n {4}at /, 'an expected outcome: no frames captured');
+  });
+
+  it('leaves stack traces of every other error as they were', () => {
+    const original = Error.stackTraceLimit;
+    Error.stackTraceLimit = 7;
+    try {
+      new FulfillmentAttemptFailed('attempt failed');
+      assert.equal(Error.stackTraceLimit, 7, 'the limit it lowered is put back');
+      assert.match(new Error('a bug').stack ?? '', /\n {4}at /, 'the next error still has its frames');
+    } finally {
+      Error.stackTraceLimit = original;
+    }
   });
 });

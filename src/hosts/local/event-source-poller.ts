@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Logger, PollableQueue, ReceivedMessage } from '../../core/ports.ts';
+import type { Logger, PollableQueue, ReceivedMessage, TimerClock } from '../../core/ports.ts';
 
 export interface PollerOptions {
   queue: PollableQueue;
@@ -8,6 +8,8 @@ export interface PollerOptions {
   /** Concurrent batches, like an event source mapping's concurrency. */
   concurrency: number;
   logger: Logger;
+  /** The queue's clock: visibility times are read on it, and the poller sleeps on its timers. */
+  clock: TimerClock;
   /** Longest sleep when the queue looks empty; a send wakes the poller at once. */
   idleWaitMs?: number;
 }
@@ -165,7 +167,7 @@ export class EventSourcePoller {
       const wait =
         next === undefined
           ? idleWait
-          : Math.max(1, Math.min(idleWait, next - Date.now() + REDELIVERY_WINDOW_MS));
+          : Math.max(1, Math.min(idleWait, next - this.options.clock.now() + REDELIVERY_WINDOW_MS));
       // A send may have signalled while nextVisibleAt was pending; sleeping now would miss that wake-up.
       if (this.#pendingWake || !this.#running) return;
       await this.#sleep(wait);
@@ -177,11 +179,11 @@ export class EventSourcePoller {
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        cancel();
         this.#sleepers.delete(wake);
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const cancel = this.options.clock.setTimer(wake, ms);
       this.#sleepers.add(wake);
     });
   }

@@ -81,6 +81,7 @@ const pollers = [
     batchSize: config.batchSize,
     concurrency: config.consumerConcurrency,
     logger,
+    clock,
   }),
   new EventSourcePoller({
     queue: dlq,
@@ -90,6 +91,7 @@ const pollers = [
     batchSize: config.batchSize,
     concurrency: 1,
     logger,
+    clock,
   }),
 ];
 
