@@ -124,8 +124,9 @@ describe('the code and the infrastructure agree', () => {
       'utf8',
     );
     assert.match(emitted, /'OrdersDeadLettered'/);
-    const alarm = (section(mod('modules/monitoring'), 'resource').aws_cloudwatch_metric_alarm as Hcl)
-      .dead_lettered[0] as Hcl;
+    const alarm = (section(mod('modules/monitoring'), 'locals').alarm_specs as Hcl)[
+      'orders-dead-lettered'
+    ] as Hcl;
     assert.deepEqual([alarm.namespace, alarm.metric_name], ['DOFS', 'OrdersDeadLettered']);
   });
 

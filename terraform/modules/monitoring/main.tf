@@ -82,117 +82,82 @@ resource "aws_sns_topic_subscription" "email" {
   endpoint  = var.alarm_email
 }
 
-# The DLQ alarm. ApproximateNumberOfMessagesVisible is the metric that exists (other spellings never fire);
-# it catches a dead-letter handler that cannot keep up or keeps failing.
-resource "aws_cloudwatch_metric_alarm" "dlq_visible" {
-  alarm_name          = "${var.name_prefix}-dlq-messages-visible"
-  alarm_description   = "Messages are waiting in order_dlq."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = var.dlq_name }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 1
-  threshold           = var.dlq_alarm_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  ok_actions          = [aws_sns_topic.this.arn]
-  tags                = var.tags
+# Every alarm, by the end of its name (${var.name_prefix}-<key>); each spec says only how it differs from
+# alarm_defaults. All notify the alarm topic.
+locals {
+  alarm_defaults = {
+    description         = null
+    statistic           = "Sum"
+    extended_statistic  = null
+    period              = 300
+    evaluation_periods  = 1
+    threshold           = 1
+    comparison_operator = "GreaterThanOrEqualToThreshold"
+    notify_ok           = false
+  }
+  api_dimensions = { ApiName = var.api_name, Stage = var.api_stage_name }
+  alarm_specs = {
+    # ApproximateNumberOfMessagesVisible is the metric that exists (other spellings never fire); it catches a
+    # dead-letter handler that cannot keep up or keeps failing.
+    "dlq-messages-visible" = {
+      description = "Messages are waiting in order_dlq."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      dimensions  = { QueueName = var.dlq_name }
+      statistic   = "Maximum"
+      period      = 60
+      threshold   = var.dlq_alarm_threshold
+      notify_ok   = true
+    }
+    # The dead-letter handler drains order_dlq within seconds, so the queue depth alone rarely shows a failure:
+    # the handler's own OrdersDeadLettered metric (Powertools EMF) counts every order that landed in failed_orders.
+    "orders-dead-lettered" = {
+      description = "Orders failed every attempt and were recorded in failed_orders."
+      namespace   = "DOFS"
+      metric_name = "OrdersDeadLettered"
+      dimensions  = { service = "dofs-dead-letter" }
+      threshold   = var.dlq_alarm_threshold
+    }
+    "workflow-executions-failed" = { namespace = "AWS/States", metric_name = "ExecutionsFailed", dimensions = { StateMachineArn = var.state_machine_arn } }
+    "api-5xx"                    = { namespace = "AWS/ApiGateway", metric_name = "5XXError", dimensions = local.api_dimensions }
+    "api-latency-p99" = {
+      namespace           = "AWS/ApiGateway"
+      metric_name         = "Latency"
+      dimensions          = local.api_dimensions
+      statistic           = null
+      extended_statistic  = "p99"
+      evaluation_periods  = 2
+      threshold           = var.api_p99_latency_ms
+      comparison_operator = "GreaterThanThreshold"
+    }
+  }
+  # <function>-errors and <function>-throttles for every function.
+  function_alarm_specs = {
+    for pair in setproduct(keys(var.function_names), ["Errors", "Throttles"]) : "${pair[0]}-${lower(pair[1])}" => {
+      namespace   = "AWS/Lambda"
+      metric_name = pair[1]
+      dimensions  = { FunctionName = var.function_names[pair[0]] }
+    }
+  }
+  alarms = { for key, spec in merge(local.alarm_specs, local.function_alarm_specs) : key => merge(local.alarm_defaults, spec) }
 }
 
-# The dead-letter handler drains order_dlq within seconds, so the queue depth alone rarely shows a failure:
-# the handler's own OrdersDeadLettered metric (Powertools EMF) counts every order that landed in failed_orders.
-resource "aws_cloudwatch_metric_alarm" "dead_lettered" {
-  alarm_name          = "${var.name_prefix}-orders-dead-lettered"
-  alarm_description   = "Orders failed every attempt and were recorded in failed_orders."
-  namespace           = "DOFS"
-  metric_name         = "OrdersDeadLettered"
-  dimensions          = { service = "dofs-dead-letter" }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.dlq_alarm_threshold
-  comparison_operator = "GreaterThanOrEqualToThreshold"
+resource "aws_cloudwatch_metric_alarm" "this" {
+  for_each            = local.alarms
+  alarm_name          = "${var.name_prefix}-${each.key}"
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  extended_statistic  = each.value.extended_statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison_operator
   treat_missing_data  = "notBreaching"
   alarm_actions       = [aws_sns_topic.this.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "function_errors" {
-  for_each            = var.function_names
-  alarm_name          = "${var.name_prefix}-${each.key}-errors"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "function_throttles" {
-  for_each            = var.function_names
-  alarm_name          = "${var.name_prefix}-${each.key}-throttles"
-  namespace           = "AWS/Lambda"
-  metric_name         = "Throttles"
-  dimensions          = { FunctionName = each.value }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "executions_failed" {
-  alarm_name          = "${var.name_prefix}-workflow-executions-failed"
-  namespace           = "AWS/States"
-  metric_name         = "ExecutionsFailed"
-  dimensions          = { StateMachineArn = var.state_machine_arn }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_5xx" {
-  alarm_name          = "${var.name_prefix}-api-5xx"
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "5XXError"
-  dimensions          = { ApiName = var.api_name, Stage = var.api_stage_name }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 1
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
-  tags                = var.tags
-}
-
-resource "aws_cloudwatch_metric_alarm" "api_latency_p99" {
-  alarm_name          = "${var.name_prefix}-api-latency-p99"
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = { ApiName = var.api_name, Stage = var.api_stage_name }
-  extended_statistic  = "p99"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.api_p99_latency_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = [aws_sns_topic.this.arn]
+  ok_actions          = each.value.notify_ok ? [aws_sns_topic.this.arn] : null
   tags                = var.tags
 }
 

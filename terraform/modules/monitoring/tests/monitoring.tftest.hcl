@@ -18,33 +18,45 @@ variables {
 run "alarms" {
   command = apply
 
+  # One line per alarm: namespace, metric, dimensions, statistic, period x evaluation periods, comparison, threshold.
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq_visible.namespace == "AWS/SQS" && aws_cloudwatch_metric_alarm.dlq_visible.metric_name == "ApproximateNumberOfMessagesVisible"
-    error_message = "the DLQ alarm watches AWS/SQS ApproximateNumberOfMessagesVisible (other spellings never fire)"
+    condition = tomap({ for key, a in aws_cloudwatch_metric_alarm.this :
+      key => "${a.namespace} ${a.metric_name} ${join(",", [for name, value in a.dimensions : "${name}=${value}"])} ${coalesce(a.statistic, a.extended_statistic)} ${a.period}x${a.evaluation_periods} ${a.comparison_operator} ${a.threshold}"
+      }) == tomap({
+      "dlq-messages-visible"       = "AWS/SQS ApproximateNumberOfMessagesVisible QueueName=dofs-test-order-dlq Maximum 60x1 GreaterThanOrEqualToThreshold 1"
+      "orders-dead-lettered"       = "DOFS OrdersDeadLettered service=dofs-dead-letter Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "workflow-executions-failed" = "AWS/States ExecutionsFailed StateMachineArn=${var.state_machine_arn} Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "api-5xx"                    = "AWS/ApiGateway 5XXError ApiName=dofs-test,Stage=v1 Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "api-latency-p99"            = "AWS/ApiGateway Latency ApiName=dofs-test,Stage=v1 p99 300x2 GreaterThanThreshold 2000"
+      "api-errors"                 = "AWS/Lambda Errors FunctionName=dofs-test-api Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "api-throttles"              = "AWS/Lambda Throttles FunctionName=dofs-test-api Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "fulfill-order-errors"       = "AWS/Lambda Errors FunctionName=dofs-test-fulfill-order Sum 300x1 GreaterThanOrEqualToThreshold 1"
+      "fulfill-order-throttles"    = "AWS/Lambda Throttles FunctionName=dofs-test-fulfill-order Sum 300x1 GreaterThanOrEqualToThreshold 1"
+    })
+    error_message = "each alarm watches its metric with its dimensions, statistic and threshold (DLQ: AWS/SQS ApproximateNumberOfMessagesVisible, other spellings never fire; dead-lettered: the metric the dead-letter function emits)"
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq_visible.dimensions == tomap({ QueueName = var.dlq_name })
-    error_message = "the DLQ alarm's only dimension is QueueName = the DLQ's name"
+    condition     = alltrue([for key, a in aws_cloudwatch_metric_alarm.this : a.alarm_name == "dofs-test-${key}" && a.treat_missing_data == "notBreaching"])
+    error_message = "every alarm is named <name_prefix>-<key> (the topic policy lets only alarms named <name_prefix>-* publish) and treats missing data as not breaching"
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dlq_visible.threshold == 1 && aws_cloudwatch_metric_alarm.dlq_visible.comparison_operator == "GreaterThanOrEqualToThreshold"
-    error_message = "one message in the DLQ raises the alarm"
-  }
-
-  assert {
-    condition     = aws_cloudwatch_metric_alarm.dead_lettered.namespace == "DOFS" && aws_cloudwatch_metric_alarm.dead_lettered.metric_name == "OrdersDeadLettered" && aws_cloudwatch_metric_alarm.dead_lettered.dimensions == tomap({ service = "dofs-dead-letter" })
-    error_message = "the dead-lettered alarm watches the metric the dead-letter function emits (Powertools EMF)"
-  }
-
-  assert {
-    condition = alltrue(concat(
-      [aws_cloudwatch_metric_alarm.dlq_visible.alarm_actions == toset([aws_sns_topic.this.arn])],
-      [aws_cloudwatch_metric_alarm.dead_lettered.alarm_actions == toset([aws_sns_topic.this.arn])],
-      [for a in aws_cloudwatch_metric_alarm.function_errors : a.alarm_actions == toset([aws_sns_topic.this.arn])],
-    ))
+    condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.alarm_actions == toset([aws_sns_topic.this.arn])])
     error_message = "every alarm notifies the alarm topic"
+  }
+
+  assert {
+    condition     = [for key, a in aws_cloudwatch_metric_alarm.this : key if try(length(a.ok_actions), 0) > 0] == ["dlq-messages-visible"] && aws_cloudwatch_metric_alarm.this["dlq-messages-visible"].ok_actions == toset([aws_sns_topic.this.arn])
+    error_message = "only the DLQ alarm also notifies when it clears"
+  }
+
+  assert {
+    condition = tomap({ for key, a in aws_cloudwatch_metric_alarm.this : key => a.alarm_description if a.alarm_description != null }) == tomap({
+      "dlq-messages-visible" = "Messages are waiting in order_dlq."
+      "orders-dead-lettered" = "Orders failed every attempt and were recorded in failed_orders."
+    })
+    error_message = "the two dead-letter alarms say what they mean"
   }
 
   assert {
@@ -74,6 +86,22 @@ run "alarms" {
   assert {
     condition     = length(aws_sns_topic_subscription.email) == 1 && aws_sns_topic_subscription.email[0].endpoint == var.alarm_email
     error_message = "an alarm email is subscribed when given"
+  }
+}
+
+run "thresholds" {
+  command = plan
+
+  variables {
+    dlq_alarm_threshold = 5
+    api_p99_latency_ms  = 1500
+  }
+
+  assert {
+    condition = [for key in ["dlq-messages-visible", "orders-dead-lettered", "api-latency-p99", "api-5xx"] :
+      aws_cloudwatch_metric_alarm.this[key].threshold
+    ] == [5, 5, 1500, 1]
+    error_message = "dlq_alarm_threshold sets both dead-letter alarms, api_p99_latency_ms the latency alarm; the rest alarm on the first one"
   }
 }
 
