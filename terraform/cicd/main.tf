@@ -293,37 +293,18 @@ resource "aws_iam_role_policy" "codebuild" {
   policy = jsonencode(local.codebuild_policy)
 }
 
-resource "aws_codebuild_project" "plan" {
-  name          = "dofs-plan"
-  service_role  = aws_iam_role.codebuild.arn
-  build_timeout = 60
-
-  artifacts {
-    type = "CODEPIPELINE"
-  }
-
-  environment {
-    compute_type = "BUILD_GENERAL1_MEDIUM"
-    image        = "aws/codebuild/standard:7.0"
-    type         = "LINUX_CONTAINER"
-
-    dynamic "environment_variable" {
-      for_each = local.build_env
-      content {
-        name  = environment_variable.key
-        value = environment_variable.value
-      }
-    }
-  }
-
-  source {
-    type      = "CODEPIPELINE"
-    buildspec = "buildspec.yml"
+# plan runs buildspec.yml (npm test, package, terraform plan -out=tfplan); apply runs buildspec-apply.yml on
+# that saved plan.
+locals {
+  builds = {
+    plan  = { compute_type = "BUILD_GENERAL1_MEDIUM", buildspec = "buildspec.yml" }
+    apply = { compute_type = "BUILD_GENERAL1_SMALL", buildspec = "buildspec-apply.yml" }
   }
 }
 
-resource "aws_codebuild_project" "apply" {
-  name          = "dofs-apply"
+resource "aws_codebuild_project" "this" {
+  for_each      = local.builds
+  name          = "dofs-${each.key}"
   service_role  = aws_iam_role.codebuild.arn
   build_timeout = 60
 
@@ -332,7 +313,7 @@ resource "aws_codebuild_project" "apply" {
   }
 
   environment {
-    compute_type = "BUILD_GENERAL1_SMALL"
+    compute_type = each.value.compute_type
     image        = "aws/codebuild/standard:7.0"
     type         = "LINUX_CONTAINER"
 
@@ -347,7 +328,7 @@ resource "aws_codebuild_project" "apply" {
 
   source {
     type      = "CODEPIPELINE"
-    buildspec = "buildspec-apply.yml"
+    buildspec = each.value.buildspec
   }
 }
 
@@ -366,7 +347,7 @@ resource "aws_iam_role_policy" "pipeline" {
     Version = "2012-10-17"
     Statement = [
       { Effect = "Allow", Action = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], Resource = "${aws_s3_bucket.artifacts.arn}/*" },
-      { Effect = "Allow", Action = ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], Resource = [aws_codebuild_project.plan.arn, aws_codebuild_project.apply.arn] },
+      { Effect = "Allow", Action = ["codebuild:BatchGetBuilds", "codebuild:StartBuild"], Resource = [for build in aws_codebuild_project.this : build.arn] },
       { Effect = "Allow", Action = "codestar-connections:UseConnection", Resource = aws_codestarconnections_connection.this.arn },
     ]
   })
@@ -405,44 +386,26 @@ resource "aws_codepipeline" "this" {
     content {
       name = "Deploy-${stage.value}"
 
-      action {
-        name             = "Plan"
-        category         = "Build"
-        owner            = "AWS"
-        provider         = "CodeBuild"
-        version          = "1"
-        run_order        = 1
-        input_artifacts  = ["source"]
-        output_artifacts = ["plan-${stage.value}"]
-        configuration = {
-          ProjectName          = aws_codebuild_project.plan.name
-          EnvironmentVariables = jsonencode([{ name = "DOFS_ENV", value = stage.value, type = "PLAINTEXT" }])
-        }
-      }
-
+      # Plan, then (prod) a person's approval, then Apply of that saved plan.
       dynamic "action" {
-        for_each = each.value.approval ? [1] : []
+        for_each = concat(
+          [{ name = "Plan", run_order = 1, build = "plan", input = "source", output = "plan-${stage.value}" }],
+          each.value.approval ? [{ name = "Approve", run_order = 2, build = null, input = null, output = null }] : [],
+          [{ name = "Apply", run_order = 3, build = "apply", input = "plan-${stage.value}", output = null }],
+        )
         content {
-          name      = "Approve"
-          category  = "Approval"
-          owner     = "AWS"
-          provider  = "Manual"
-          version   = "1"
-          run_order = 2
-        }
-      }
-
-      action {
-        name            = "Apply"
-        category        = "Build"
-        owner           = "AWS"
-        provider        = "CodeBuild"
-        version         = "1"
-        run_order       = 3
-        input_artifacts = ["plan-${stage.value}"]
-        configuration = {
-          ProjectName          = aws_codebuild_project.apply.name
-          EnvironmentVariables = jsonencode([{ name = "DOFS_ENV", value = stage.value, type = "PLAINTEXT" }])
+          name             = action.value.name
+          category         = action.value.build == null ? "Approval" : "Build"
+          owner            = "AWS"
+          provider         = action.value.build == null ? "Manual" : "CodeBuild"
+          version          = "1"
+          run_order        = action.value.run_order
+          input_artifacts  = action.value.input == null ? null : [action.value.input]
+          output_artifacts = action.value.output == null ? null : [action.value.output]
+          configuration = action.value.build == null ? null : {
+            ProjectName          = aws_codebuild_project.this[action.value.build].name
+            EnvironmentVariables = jsonencode([{ name = "DOFS_ENV", value = stage.value, type = "PLAINTEXT" }])
+          }
         }
       }
     }

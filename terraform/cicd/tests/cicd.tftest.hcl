@@ -121,7 +121,7 @@ run "build_role" {
   }
 
   assert {
-    condition = alltrue([for p in [aws_codebuild_project.plan, aws_codebuild_project.apply] :
+    condition = length(aws_codebuild_project.this) == 2 && alltrue([for p in aws_codebuild_project.this :
       anytrue([for v in p.environment[0].environment_variable : v.name == "TF_VAR_permissions_boundary_name" && v.value == aws_iam_policy.workload_boundary.name])
     ])
     error_message = "both builds give the environments the boundary's name, so every role they create carries it"
@@ -139,6 +139,21 @@ run "pipelines" {
   assert {
     condition     = [for a in aws_codepipeline.this["main"].stage[1].action : "${a.run_order}:${a.name}"] == ["1:Plan", "2:Approve", "3:Apply"]
     error_message = "prod applies the saved plan only after a manual approval"
+  }
+
+  assert {
+    condition = [for a in aws_codepipeline.this["main"].stage[1].action :
+      "${a.name}: ${try(a.configuration.ProjectName, "-")} ${join(",", coalesce(a.input_artifacts, []))} -> ${join(",", coalesce(a.output_artifacts, []))}"
+    ] == ["Plan: dofs-plan source -> plan-prod", "Approve: -  -> ", "Apply: dofs-apply plan-prod -> "]
+    error_message = "the plan build turns the source into a saved plan; the apply build applies that plan"
+  }
+
+  assert {
+    condition = tomap({ for p in aws_codebuild_project.this : p.name => "${p.source[0].buildspec} on ${p.environment[0].compute_type}" }) == tomap({
+      dofs-plan  = "buildspec.yml on BUILD_GENERAL1_MEDIUM"
+      dofs-apply = "buildspec-apply.yml on BUILD_GENERAL1_SMALL"
+    })
+    error_message = "dofs-plan runs buildspec.yml, dofs-apply buildspec-apply.yml"
   }
 
   assert {
