@@ -26,9 +26,3 @@ variable "permissions_boundary_name" {
   type        = string
   default     = ""
 }
-
-variable "alarm_email" {
-  description = "Email subscribed to the alarms (used by prod)."
-  type        = string
-  default     = ""
-}

@@ -1,3 +1,5 @@
+# prod: its state, its provider and the values that make it prod. What an environment is: modules/dofs.
+
 terraform {
   required_version = ">= 1.6"
   required_providers {
@@ -20,16 +22,13 @@ provider "aws" {
   }
 }
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 module "dofs" {
-  source                   = "../../modules/dofs"
-  environment              = "prod"
-  package_dir              = var.package_dir
-  lambda_runtime           = var.lambda_runtime
-  permissions_boundary_arn = var.permissions_boundary_name == "" ? null : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${var.permissions_boundary_name}"
-  alarm_email              = var.alarm_email
-  deletion_protection      = true
-  throttle_rate_limit      = 1000
+  source                    = "../../modules/dofs"
+  environment               = "prod"
+  deletion_protection       = true
+  throttle_rate_limit       = 1000
+  alarm_email               = var.alarm_email
+  package_dir               = var.package_dir
+  lambda_runtime            = var.lambda_runtime
+  permissions_boundary_name = var.permissions_boundary_name
 }

@@ -28,7 +28,7 @@ variable "permissions_boundary_name" {
 }
 
 variable "alarm_email" {
-  description = "Email subscribed to the alarms (used by prod)."
+  description = "Email subscribed to the alarms; the pipeline reads it from SSM (/dofs/alarm-email). Empty for none."
   type        = string
   default     = ""
 }

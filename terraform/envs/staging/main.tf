@@ -1,3 +1,5 @@
+# staging: its state, its provider and the values that make it staging. What an environment is: modules/dofs.
+
 terraform {
   required_version = ">= 1.6"
   required_providers {
@@ -20,16 +22,12 @@ provider "aws" {
   }
 }
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 module "dofs" {
-  source                   = "../../modules/dofs"
-  environment              = "staging"
-  package_dir              = var.package_dir
-  lambda_runtime           = var.lambda_runtime
-  permissions_boundary_arn = var.permissions_boundary_name == "" ? null : "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${var.permissions_boundary_name}"
-  alarm_email              = ""
-  deletion_protection      = false
-  throttle_rate_limit      = 500
+  source                    = "../../modules/dofs"
+  environment               = "staging"
+  deletion_protection       = false
+  throttle_rate_limit       = 500
+  package_dir               = var.package_dir
+  lambda_runtime            = var.lambda_runtime
+  permissions_boundary_name = var.permissions_boundary_name
 }

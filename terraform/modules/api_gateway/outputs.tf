@@ -17,3 +17,8 @@ output "stage_name" {
   description = "Stage name (the Stage dimension of its metrics)."
   value       = aws_api_gateway_stage.this.stage_name
 }
+
+output "throttle_rate_limit" {
+  description = "Requests per second the usage plan sustains."
+  value       = aws_api_gateway_usage_plan.this.throttle_settings[0].rate_limit
+}

@@ -6,11 +6,14 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  name_prefix        = "dofs-${var.environment}"
-  state_machine_name = "${local.name_prefix}-orders"
-  state_machine_arn  = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.id}:${data.aws_caller_identity.current.account_id}:stateMachine:${local.state_machine_name}"
-  tags               = { project = "dofs", environment = var.environment }
-  fulfill_timeout    = 10
+  partition                = data.aws_partition.current.partition
+  account                  = data.aws_caller_identity.current.account_id
+  name_prefix              = "dofs-${var.environment}"
+  state_machine_name       = "${local.name_prefix}-orders"
+  state_machine_arn        = "arn:${local.partition}:states:${data.aws_region.current.id}:${local.account}:stateMachine:${local.state_machine_name}"
+  permissions_boundary_arn = var.permissions_boundary_name == "" ? null : "arn:${local.partition}:iam::${local.account}:policy/${var.permissions_boundary_name}"
+  tags                     = { project = "dofs", environment = var.environment }
+  fulfill_timeout          = 10
 }
 
 module "dynamodb" {
@@ -35,7 +38,7 @@ module "lambdas" {
   name_prefix              = local.name_prefix
   package_dir              = var.package_dir
   runtime                  = var.lambda_runtime
-  permissions_boundary_arn = var.permissions_boundary_arn
+  permissions_boundary_arn = local.permissions_boundary_arn
   orders_table_name        = module.dynamodb.orders_table_name
   orders_table_arn         = module.dynamodb.orders_table_arn
   failed_orders_table_name = module.dynamodb.failed_orders_table_name
@@ -60,7 +63,7 @@ module "stepfunctions" {
   store_order_function_arn    = module.lambdas.function_arns["store-order"]
   order_queue_url             = module.sqs.order_queue_url
   order_queue_arn             = module.sqs.order_queue_arn
-  permissions_boundary_arn    = var.permissions_boundary_arn
+  permissions_boundary_arn    = local.permissions_boundary_arn
   log_retention_days          = var.log_retention_days
   tags                        = local.tags
 }

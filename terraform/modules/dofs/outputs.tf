@@ -17,3 +17,12 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.monitoring.alarm_topic_arn
 }
+
+output "safeguards" {
+  description = "What sets one environment apart from another, as deployed: the tables' deletion protection, the API's rate limit, whether the alarms email someone."
+  value = {
+    deletion_protection    = module.dynamodb.deletion_protection
+    api_rate_limit         = module.api_gateway.throttle_rate_limit
+    alarm_email_subscribed = module.monitoring.alarm_email_subscribed
+  }
+}

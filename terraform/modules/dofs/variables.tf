@@ -14,10 +14,10 @@ variable "lambda_runtime" {
   default     = "nodejs22.x"
 }
 
-variable "permissions_boundary_arn" {
-  description = "Permissions boundary of every role DOFS creates (the pipeline sets the one terraform/cicd defines); null for none."
+variable "permissions_boundary_name" {
+  description = "Name of the IAM policy every role DOFS creates carries as its permissions boundary (the pipeline sets dofs-workload-boundary, defined in terraform/cicd); empty for none."
   type        = string
-  default     = null
+  default     = ""
 }
 
 variable "workflow_type" {

@@ -17,3 +17,8 @@ output "failed_orders_table_arn" {
   description = "ARN of the failed_orders table."
   value       = aws_dynamodb_table.this["failed_orders"].arn
 }
+
+output "deletion_protection" {
+  description = "Whether the tables refuse to be deleted (both alike)."
+  value       = alltrue([for t in aws_dynamodb_table.this : t.deletion_protection_enabled])
+}

@@ -16,6 +16,11 @@ run "applies" {
     condition     = startswith(output.api_url, "https://") && output.api_key_id != ""
     error_message = "the environment has an API URL and key"
   }
+
+  assert {
+    condition     = module.dofs.safeguards == { deletion_protection = false, api_rate_limit = 100, alarm_email_subscribed = false }
+    error_message = "dev: tables that can be deleted, 100 requests/s, no alarm email"
+  }
 }
 
 run "refuses_an_absolute_package_dir" {

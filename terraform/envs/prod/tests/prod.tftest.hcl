@@ -7,6 +7,7 @@ mock_provider "aws" {
 
 variables {
   package_dir = "../../tests/fixtures/lambda-zips"
+  alarm_email = "ops@example.com"
 }
 
 run "applies" {
@@ -15,6 +16,24 @@ run "applies" {
   assert {
     condition     = startswith(output.api_url, "https://") && output.api_key_id != ""
     error_message = "the environment has an API URL and key"
+  }
+
+  assert {
+    condition     = module.dofs.safeguards == { deletion_protection = true, api_rate_limit = 1000, alarm_email_subscribed = true }
+    error_message = "prod: tables protected from deletion, 1000 requests/s, the alarm email subscribed"
+  }
+}
+
+run "without_an_alarm_email" {
+  command = plan
+
+  variables {
+    alarm_email = ""
+  }
+
+  assert {
+    condition     = !module.dofs.safeguards.alarm_email_subscribed
+    error_message = "no subscription without an email"
   }
 }
 
