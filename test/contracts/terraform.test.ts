@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { parse } from '@cdktf/hcl2json';
 import {
   apiGatewayRoutes,
   MODEL_PATH,
@@ -9,18 +11,25 @@ import {
 } from '../../scripts/generate-api-model.ts';
 import { LAMBDA_CONTRACT_PATH, lambdaContract } from '../../scripts/generate-lambda-contract.ts';
 import { failedOrdersTableDefinition, ordersTableDefinition } from '../../src/adapters/dynamodb/tables.ts';
-import { type Hcl, loadTerraform, section, type TerraformModule } from '../support/terraform.ts';
 import {
+  type Hcl,
+  loadTerraform,
+  section,
+  TERRAFORM_DIR,
+  type TerraformModule,
+} from '../support/terraform.ts';
+import {
+  ENVIRONMENTS,
   findTerraform,
   TERRAFORM_ROOTS,
   terraformRunner,
-  terraformTestDirs,
+  terraformTestSuites,
 } from '../support/terraform-cli.ts';
 
 // Terraform is checked by Terraform: `fmt -check`, then `init -backend=false`, `validate` and `terraform test`
-// (mocked provider; the suites sit in each root's and module's tests/ folder) on every root and on every
-// module with a suite of its own. Without a terraform binary the suite is skipped, visibly, except under
-// CI=true, where it must run.
+// (mocked provider; the suites sit in each root's and module's tests/ folder) on every root (envs once with
+// each environment's <env>.tfvars) and on every module with a suite of its own. Without a terraform binary the
+// suite is skipped, visibly, except under CI=true, where it must run.
 
 const terraform = findTerraform();
 const mustRun = process.env.CI === 'true';
@@ -45,18 +54,22 @@ describe('Terraform, checked by Terraform itself', { concurrency: 2 }, () => {
     await tf.run('.', ['fmt', '-check', '-recursive', '-diff']);
   });
 
-  for (const dir of terraformTestDirs()) {
-    it(`terraform/${dir}: init -backend=false, ${isRoot(dir) ? 'validate, ' : ''}test`, async (t) => {
-      await tf.run(dir, ['init', '-backend=false', '-input=false', '-lockfile=readonly', '-no-color']);
+  for (const { dir, varFile, name } of terraformTestSuites()) {
+    it(`terraform/${name}: init -backend=false, ${isRoot(dir) ? 'validate, ' : ''}test`, async (t) => {
+      await tf.run(dir, ['init', '-backend=false', '-input=false', '-lockfile=readonly', '-no-color'], name);
       // `terraform test` validates a configuration before its runs; a root is also validated on its own,
       // as a person deploying it would (a module's own validate adds nothing its roots' do not).
       if (isRoot(dir))
-        assert.match(await tf.run(dir, ['validate', '-no-color']), /The configuration is valid/);
-      const output = await tf.run(dir, ['test', '-no-color']);
+        assert.match(await tf.run(dir, ['validate', '-no-color'], name), /The configuration is valid/);
+      const output = await tf.run(
+        dir,
+        ['test', '-no-color', ...(varFile ? [`-var-file=${varFile}`] : [])],
+        name,
+      );
       const summary = /Success! (\d+) passed, 0 failed\./.exec(output);
       assert.ok(summary, output);
-      assert.ok(Number(summary[1]) > 0, `terraform/${dir} has no test run`);
-      t.diagnostic(`terraform/${dir}: ${summary[0]}`);
+      assert.ok(Number(summary[1]) > 0, `terraform/${name} has no test run`);
+      t.diagnostic(`terraform/${name}: ${summary[0]}`);
     });
   }
 
@@ -82,6 +95,31 @@ describe('the code and the infrastructure agree', () => {
     assert.ok(m, `terraform/${dir} exists`);
     return m;
   };
+
+  it("runs envs for each environment the pipelines deploy, with that environment's values on its own state", async () => {
+    const pipelines = section(mod('cicd'), 'locals').pipelines as Record<string, { environments: string[] }>;
+    const deployed = Object.values(pipelines).flatMap((p) => p.environments);
+    assert.deepEqual([...deployed].sort(), [...ENVIRONMENTS].sort());
+    const envsDir = join(TERRAFORM_DIR, 'envs');
+    assert.deepEqual(
+      readdirSync(envsDir)
+        .filter((file) => /\.(tfvars|tfbackend)$/.test(file))
+        .sort(),
+      ENVIRONMENTS.flatMap((env) => [`${env}.tfbackend`, `${env}.tfvars`]).sort(),
+    );
+    const read = async (file: string) =>
+      (await parse(file, readFileSync(join(envsDir, file), 'utf8'))) as Hcl;
+    for (const env of ENVIRONMENTS) {
+      // The values name their environment (the guard in envs/main.tf compares it with the state's), and the
+      // state is the one each environment's own root kept before the roots became one: nothing to migrate.
+      assert.equal((await read(`${env}.tfvars`)).environment, env, `${env}.tfvars`);
+      assert.deepEqual(
+        await read(`${env}.tfbackend`),
+        { key: `dofs/${env}/terraform.tfstate` },
+        `${env}.tfbackend`,
+      );
+    }
+  });
 
   it('keeps the functions contract (environment, IAM actions) generated from the code', () => {
     assert.equal(

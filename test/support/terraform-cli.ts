@@ -5,16 +5,37 @@ import { delimiter, join } from 'node:path';
 
 export const TERRAFORM_ROOT = new URL('../../terraform/', import.meta.url).pathname;
 
-/** The roots a person runs `terraform apply` in. */
-export const TERRAFORM_ROOTS = ['envs/dev', 'envs/staging', 'envs/prod', 'bootstrap', 'cicd'] as const;
+/** The roots a person runs `terraform apply` in; envs once per environment. */
+export const TERRAFORM_ROOTS = ['envs', 'bootstrap', 'cicd'] as const;
 
-/** The roots, then every module that has a `tests/` folder of its own (unit runs of one module). */
-export function terraformTestDirs(): string[] {
+/** The environments: terraform/envs run with `<env>.tfvars` on the state `<env>.tfbackend` names. */
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+export interface TerraformSuite {
+  /** Directory under terraform/. */
+  dir: string;
+  /** `terraform test -var-file` of an environment's run of envs (`dev.tfvars`), relative to dir. */
+  varFile?: string;
+  /** How a test names it, e.g. `envs -var-file=dev.tfvars`; also its data directory's name. */
+  name: string;
+}
+
+/**
+ * The roots (envs once with each environment's values), then every module that has a `tests/` folder of its
+ * own (unit runs of one module).
+ */
+export function terraformTestSuites(): TerraformSuite[] {
+  const roots = TERRAFORM_ROOTS.flatMap((dir): TerraformSuite[] =>
+    dir === 'envs'
+      ? ENVIRONMENTS.map((env) => ({ dir, varFile: `${env}.tfvars`, name: `${dir} -var-file=${env}.tfvars` }))
+      : [{ dir, name: dir }],
+  );
   const modules = readdirSync(join(TERRAFORM_ROOT, 'modules'))
     .map((name) => `modules/${name}`)
     .filter((dir) => existsSync(join(TERRAFORM_ROOT, dir, 'tests')))
-    .sort();
-  return [...TERRAFORM_ROOTS, ...modules];
+    .sort()
+    .map((dir) => ({ dir, name: dir }));
+  return [...roots, ...modules];
 }
 
 /** The `terraform` binary on PATH (or $TERRAFORM), or undefined where there is none. */
@@ -55,8 +76,12 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
 }
 
 export interface TerraformRunner {
-  /** Runs terraform in terraform/<dir> with its own data directory; resolves with the output, rejects on a non-zero exit. */
-  run(dir: string, args: string[]): Promise<string>;
+  /**
+   * Runs terraform in terraform/<dir> with the data directory named `dataDir` (one per dir by default: runs
+   * of one root that may run at once, e.g. envs with each environment's values, each have their own);
+   * resolves with the output, rejects on a non-zero exit.
+   */
+  run(dir: string, args: string[], dataDir?: string): Promise<string>;
   /** Where the providers come from, for the test's report. */
   providerSource: string;
 }
@@ -93,8 +118,8 @@ export function terraformRunner(binary: string, env: NodeJS.ProcessEnv = process
   }
   return {
     providerSource,
-    run(dir, args) {
-      const dataDir = join(scratch, dir.replaceAll('/', '-'));
+    run(dir, args, name = dir) {
+      const dataDir = join(scratch, name.replace(/[^\w.]+/g, '-'));
       mkdirSync(dataDir, { recursive: true });
       return new Promise((resolve, reject) => {
         execFile(

@@ -1,3 +1,8 @@
+output "environment" {
+  description = "The environment this state belongs to."
+  value       = terraform_data.environment.output
+}
+
 output "api_url" {
   description = "Base URL of the DOFS API."
   value       = module.dofs.api_url
