@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { ENVIRONMENTS } from '../support/terraform-cli.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const TEST_COMMAND = 'npm test';
@@ -38,7 +39,7 @@ describe('CI/CD definitions', () => {
     const applyCommands = Object.values(apply.phases as Record<string, { commands: string[] }>).flatMap(
       (p) => p.commands,
     );
-    assert.ok(planCommands.some((c) => /terraform .*plan -out=tfplan/.test(c)));
+    assert.ok(planCommands.some((c) => /terraform .*plan .*-out=tfplan$/.test(c)));
     assert.ok(applyCommands.some((c) => /terraform .*apply tfplan$/.test(c)));
     for (const command of [...planCommands, ...applyCommands]) {
       assert.doesNotMatch(command, /destroy|set -x|printenv|\benv\b|echo .*\$TF_VAR/, command);
@@ -52,8 +53,9 @@ describe('CI/CD definitions', () => {
     const commands = (spec: { phases: Record<string, { commands: string[] }> }) =>
       Object.values(spec.phases).flatMap((p) => p.commands);
     for (const command of commands(plan).filter((c) => /terraform .*plan/.test(c))) {
-      // A -var with a build path would be stored in the plan and missing where the plan is applied.
-      assert.doesNotMatch(command, /-var|CODEBUILD_SRC_DIR|\$PWD|\/codebuild\//, command);
+      // A -var with a build path would be stored in the plan and missing where the plan is applied (the
+      // values of a -var-file are stored, not its path).
+      assert.doesNotMatch(command, /-var[ =]|CODEBUILD_SRC_DIR|\$PWD|\/codebuild\//, command);
     }
     for (const command of [...commands(plan), ...commands(apply)].filter((c) => /terraform .*init/.test(c))) {
       assert.match(command, /-lockfile=readonly/, command);
@@ -61,5 +63,27 @@ describe('CI/CD definitions', () => {
     assert.deepEqual(plan.artifacts['exclude-paths'], ['terraform/**/.terraform/**/*']);
     assert.match(read('.gitignore'), /^\.terraform\/$/m);
     assert.equal(plan.env.variables.TERRAFORM_VERSION, apply.env.variables.TERRAFORM_VERSION);
+  });
+
+  it("plans and applies one root, terraform/envs, with DOFS_ENV's values on DOFS_ENV's state", () => {
+    const commands = (path: string) =>
+      Object.values(parse(read(path)).phases as Record<string, { commands: string[] }>)
+        .flatMap((p) => p.commands)
+        .filter((c) => c.startsWith('terraform '));
+    const [planInit, planCommand, ...planRest] = commands('buildspec.yml');
+    const [applyInit, applyCommand, ...applyRest] = commands('buildspec-apply.yml');
+    assert.deepEqual([planRest, applyRest], [[], []]);
+    for (const init of [planInit, applyInit])
+      assert.match(
+        init ?? '',
+        /^terraform -chdir=terraform\/envs init .*-backend-config="\$DOFS_ENV\.tfbackend"/,
+      );
+    assert.equal(
+      planCommand,
+      'terraform -chdir=terraform/envs plan -var-file="$DOFS_ENV.tfvars" -out=tfplan',
+    );
+    assert.equal(applyCommand, 'terraform -chdir=terraform/envs apply tfplan');
+    for (const env of ENVIRONMENTS)
+      for (const file of [`${env}.tfbackend`, `${env}.tfvars`]) assert.ok(read(`terraform/envs/${file}`));
   });
 });
