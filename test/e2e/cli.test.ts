@@ -14,18 +14,27 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 function dofs(
   args: string[],
   env: Record<string, string> = {},
+  killAfterMs?: number,
 ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  return run(process.execPath, [BIN, ...args], env);
+  return run(process.execPath, [BIN, ...args], env, killAfterMs);
 }
 
+/** Runs a command from the repository root; one still running after `killAfterMs` is killed (code null). */
 function run(
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  killAfterMs = 120_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } });
+    // detached: its own process group, so a kill reaches the launcher's child too.
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      detached: true,
+    });
+    const killer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), killAfterMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => {
@@ -34,7 +43,10 @@ function run(
     child.stderr.on('data', (c) => {
       stderr += c;
     });
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
   });
 }
 
@@ -171,11 +183,11 @@ describe('dofs CLI', () => {
   it('gives up on a server that never answers after --timeout, exit 1', { timeout: 30_000 }, async () => {
     const hung = await silentServer();
     try {
-      const r = await dofs(['--timeout', '0.5', 'status', 'x'], { DOFS_URL: hung.url });
+      const r = await dofs(['--timeout', '0.5', 'status', 'x'], { DOFS_URL: hung.url }, 10_000);
       assert.equal(r.code, 1);
       assert.equal(r.stderr.trim(), `dofs: no answer from ${hung.url} within 0.5 s (see --timeout)`);
       assert.ok(r.ms < 5000, `took ${r.ms} ms`);
-      const fromEnv = await dofs(['orders'], { DOFS_URL: hung.url, DOFS_TIMEOUT: '0.3' });
+      const fromEnv = await dofs(['orders'], { DOFS_URL: hung.url, DOFS_TIMEOUT: '0.3' }, 10_000);
       assert.match(fromEnv.stderr, /within 0.3 s/);
     } finally {
       await hung.close();
