@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Launches the TypeScript CLI under the project's own Node 24 (the `node` package), whatever Node runs
 // this file: the machine may have an older one on its PATH.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -18,11 +19,23 @@ if (Number(process.versions.node.split('.')[0]) < 24) {
 const cli = fileURLToPath(new URL('../src/cli/dofs.ts', import.meta.url));
 // The young generation capped as `npm start` caps it (package.json), for `dofs serve`: V8's default let
 // the HTTP thread's heap alone add about 100 MB of RSS under load.
-const result = spawnSync(
+const child = spawn(
   node,
   ['--max-semi-space-size=16', '--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)],
-  {
-    stdio: 'inherit',
-  },
+  // DOFS_PARENT_PID: `dofs serve` stops if this launcher is killed outright (SIGKILL cannot be forwarded).
+  { stdio: 'inherit', env: { ...process.env, DOFS_PARENT_PID: String(process.pid) } },
 );
-process.exit(result.status ?? 1);
+// A signal sent to this process (kill <pid>, a supervisor's stop) reaches the CLI: `dofs serve` stops
+// gracefully instead of being left behind under pid 1 when the launcher dies. A Ctrl-C reaches both processes
+// (the terminal signals the whole group); the server takes the forwarded copy as the same Ctrl-C.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+child.on('error', (error) => {
+  process.stderr.write(`dofs: cannot start ${node}: ${error.message}\n`);
+  process.exit(1);
+});
+// The CLI's exit status, or 128 + the signal that ended it, as a shell reports it.
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
