@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tempDataDir } from '../support/server-process.ts';
 
@@ -20,6 +20,9 @@ interface Started {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** What a failing test may have left running, killed after each test. */
+const leftovers: { pgid: number; pid?: number }[] = [];
+
 async function start(command: string, args: string[], env: Record<string, string>): Promise<Started> {
   const child = spawn(command, args, {
     cwd: ROOT,
@@ -27,6 +30,8 @@ async function start(command: string, args: string[], env: Record<string, string
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', ...env },
   });
+  const leftover: { pgid: number; pid?: number } = { pgid: child.pid ?? 0 };
+  leftovers.push(leftover);
   const logs: Record<string, unknown>[] = [];
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -54,6 +59,7 @@ async function start(command: string, args: string[], env: Record<string, string
   const pid = child.pid ?? 0;
   const server = groupProcesses(pid).find((p) => p.pid !== pid && /main\.ts|dofs\.ts serve/.test(p.cmdline));
   assert.ok(server, `a server process in the group of ${pid}: ${JSON.stringify(groupProcesses(pid))}`);
+  leftover.pid = server.pid;
   return { child, url, port: Number(new URL(url).port), serverPid: server.pid, logs, exited };
 }
 
@@ -124,8 +130,22 @@ async function requestInFlight(port: number): Promise<{ socket: Socket; finish: 
 const stopped = (s: Started) => s.logs.some((l) => l.message === 'DOFS stopped');
 const forced = (s: Started) => s.logs.some((l) => /second signal/.test(String(l.message)));
 
-describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_000 }, () => {
-  it('SIGTERM to the `npm start` process stops the server gracefully and leaves no DOFS process', async () => {
+describe('process: signals, second Ctrl-C, shutdown deadline', () => {
+  afterEach(() => {
+    for (const { pgid, pid } of leftovers.splice(0)) {
+      for (const target of [-pgid, pid ?? 0]) {
+        try {
+          if (target !== 0) process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone, as it should be
+        }
+      }
+    }
+  });
+
+  it('SIGTERM to the `npm start` process stops the server gracefully and leaves no DOFS process', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start('npm', ['start'], { DOFS_DATA_DIR: data.dir });
@@ -139,7 +159,9 @@ describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_00
     }
   });
 
-  it('SIGTERM to the `dofs serve` process stops the server gracefully and leaves no DOFS process', async () => {
+  it('SIGTERM to the `dofs serve` process stops the server gracefully and leaves no DOFS process', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start(process.execPath, [BIN, 'serve'], { DOFS_DATA_DIR: data.dir });
@@ -152,7 +174,9 @@ describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_00
     }
   });
 
-  it('a launcher killed outright (SIGKILL, nothing forwarded) still leaves no server behind', async () => {
+  it('a launcher killed outright (SIGKILL, nothing forwarded) still leaves no server behind', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start(process.execPath, [BIN, 'serve'], { DOFS_DATA_DIR: data.dir });
@@ -164,7 +188,9 @@ describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_00
     }
   });
 
-  it('one Ctrl-C (SIGINT to the whole group, npm forwarding its copy) is one graceful stop', async () => {
+  it('one Ctrl-C (SIGINT to the whole group, npm forwarding its copy) is one graceful stop', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start('npm', ['start'], { DOFS_DATA_DIR: data.dir });
@@ -182,7 +208,9 @@ describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_00
     }
   });
 
-  it('a second Ctrl-C exits at once (130) while the first one waits for work in flight', async () => {
+  it('a second Ctrl-C exits at once (130) while the first one waits for work in flight', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start(process.execPath, [BIN, 'serve'], { DOFS_DATA_DIR: data.dir });
@@ -203,7 +231,9 @@ describe('process: signals, second Ctrl-C, shutdown deadline', { timeout: 120_00
     }
   });
 
-  it('exits with 1 at the shutdown deadline when work in flight does not finish', async () => {
+  it('exits with 1 at the shutdown deadline when work in flight does not finish', {
+    timeout: 60_000,
+  }, async () => {
     const data = tempDataDir();
     try {
       const s = await start('npm', ['start'], {
