@@ -59,31 +59,45 @@ describe('health, readiness, metrics and error log of a running server', () => {
     const u = suite.server.url;
     for (const path of ['/orders/obs-missing-1', '/orders/obs-missing-2']) await call(`${u}${path}`);
     await call(`${u}/orders?status=lost`);
+    const alarmed = (await call(`${u}/health`)).body.alarm.state === 'ALARM' ? 1 : 0;
     const metrics = await fetch(`${u}/metrics`).then((r) => r.text());
     assert.match(
       metrics,
       /^dofs_http_requests_total\{method="GET",route="\/orders\/\{order_id\}",status="404"\} 2$/m,
     );
     assert.match(metrics, /^dofs_http_requests_total\{method="GET",route="\/orders",status="400"\} 1$/m);
-    assert.match(metrics, /^dofs_http_requests_total\{method="POST",route="\/order",status="202"\} 1$/m);
-    assert.match(metrics, /^dofs_http_requests_total\{method="GET",route="\/ready",status="503"\} 1$/m);
-    assert.match(metrics, /^dofs_alarm_state\{alarm="dofs-dlq-backlog"\} 1$/m);
+    assert.match(metrics, /^dofs_http_requests_total\{method="GET",route="\/health",status="200"\} \d+$/m);
+    assert.match(metrics, new RegExp(`^dofs_alarm_state\\{alarm="dofs-dlq-backlog"\\} ${alarmed}$`, 'm'));
     assert.match(metrics, /^process_resident_memory_bytes \d+/m);
     assert.match(metrics, /^nodejs_eventloop_lag_seconds /m);
   });
 
-  it('logs one line per 4xx or 5xx answer, with its route, status and error', async () => {
-    const lines = suite.server.logs.filter((l) => l.message === 'request answered with an error');
+  it('logs one line per 4xx or 5xx answer, with its route, status and error, none for the others', async () => {
+    const u = suite.server.url;
+    const from = suite.server.logs.length;
+    await call(`${u}/orders/obs-log-1`);
+    await call(`${u}/failed-orders/obs-log-2/redrive`, { method: 'POST' });
+    await call(`${u}/orders?limit=0`);
+    await call(`${u}/orders?limit=1`);
+    const errorLines = () =>
+      suite.server.logs.slice(from).filter((l) => l.message === 'request answered with an error');
+    await eventually(async () => errorLines().length >= 3, 5000);
+    await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(
-      lines.map((l) => [l.level, l.status, l.route, l.code]),
+      errorLines().map((l) => [l.level, l.method, l.status, l.route, l.path, l.code]),
       [
-        ['warn', 503, '/ready', undefined],
-        ['info', 404, '/orders/{order_id}', 'OrderNotFound'],
-        ['info', 404, '/orders/{order_id}', 'OrderNotFound'],
-        ['info', 400, '/orders', 'BadRequest'],
+        ['info', 'GET', 404, '/orders/{order_id}', '/orders/obs-log-1', 'OrderNotFound'],
+        [
+          'info',
+          'POST',
+          404,
+          '/failed-orders/{order_id}/redrive',
+          '/failed-orders/obs-log-2/redrive',
+          'OrderNotFound',
+        ],
+        ['info', 'GET', 400, '/orders', '/orders', 'BadRequest'],
       ],
     );
-    assert.equal(lines[1]?.path, '/orders/obs-missing-1');
-    assert.match(String(lines[3]?.error), /status must be one of PENDING, FULFILLED, FAILED/);
+    assert.match(String(errorLines()[2]?.error), /limit must be an integer from 1 to 500/);
   });
 });
