@@ -28,10 +28,18 @@ const child = spawn(
 // A signal sent to this process (kill <pid>, a supervisor's stop) reaches the CLI: `dofs serve` stops
 // gracefully instead of being left behind under pid 1 when the launcher dies. A Ctrl-C reaches both processes
 // (the terminal signals the whole group); the server takes the forwarded copy as the same Ctrl-C.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  });
+const forward = (signal) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => forward(signal));
+// Under npm (`npx dofs serve`, `npm run dofs`), a shell may stand between npm and this process: npm forwards
+// its SIGTERM to that shell, which dies without passing it on. Then this process's parent changes, and it
+// stops the CLI as if it had got the SIGTERM itself.
+if (process.env.npm_lifecycle_event) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) forward('SIGTERM');
+  }, 500).unref();
 }
 child.on('error', (error) => {
   process.stderr.write(`dofs: cannot start ${node}: ${error.message}\n`);

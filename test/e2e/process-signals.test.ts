@@ -174,6 +174,21 @@ describe('process: signals, second Ctrl-C, shutdown deadline', () => {
     }
   });
 
+  it('SIGTERM to the `npx dofs serve` process (npm, then a shell, then the launcher) leaves no DOFS process', {
+    timeout: 60_000,
+  }, async () => {
+    const data = tempDataDir();
+    try {
+      const s = await start('npx', ['dofs', 'serve'], { DOFS_DATA_DIR: data.dir });
+      process.kill(s.child.pid ?? 0, 'SIGTERM');
+      await s.exited;
+      await assertNothingLeft(s);
+      assert.ok(stopped(s), 'the server stopped gracefully');
+    } finally {
+      data.remove();
+    }
+  });
+
   it('a launcher killed outright (SIGKILL, nothing forwarded) still leaves no server behind', {
     timeout: 60_000,
   }, async () => {
