@@ -51,6 +51,15 @@ describe('loadLocalConfig', () => {
     );
   });
 
+  it('reads the shutdown deadline in seconds, 10 by default', () => {
+    assert.equal(loadLocalConfig({}).shutdownTimeoutMs, 10_000);
+    assert.equal(loadLocalConfig({ DOFS_SHUTDOWN_TIMEOUT_SECONDS: '2.5' }).shutdownTimeoutMs, 2500);
+    assert.throws(
+      () => loadLocalConfig({ DOFS_SHUTDOWN_TIMEOUT_SECONDS: '0' }),
+      /DOFS_SHUTDOWN_TIMEOUT_SECONDS must be a number of seconds over 0/,
+    );
+  });
+
   it('fails naming every bad variable', () => {
     assert.throws(
       () =>

@@ -70,6 +70,12 @@ const localSchema = z.object({
   ),
   DOFS_MAX_CONNECTIONS: integer('DOFS_MAX_CONNECTIONS', 1, 1_000_000, 1024),
   DOFS_MAX_LIST_READS: integer('DOFS_MAX_LIST_READS', 1, 1000, 4),
+  DOFS_SHUTDOWN_TIMEOUT_SECONDS: number(
+    'DOFS_SHUTDOWN_TIMEOUT_SECONDS',
+    (n) => n > 0 && n <= 3600,
+    'a number of seconds over 0, at most 3600',
+    10,
+  ),
   ALERT_WEBHOOK_URL: z.optional(
     z.url({ protocol: /^https?$/, error: 'ALERT_WEBHOOK_URL must be an http(s) URL' }),
   ),
@@ -102,6 +108,8 @@ export type LocalConfig = Readonly<{
   maxConnections: number;
   /** List reads (GET /orders, GET /failed-orders) served at once; more get 503 + Retry-After. */
   maxListReads: number;
+  /** How long a graceful shutdown may take before the process exits anyway (status 1). */
+  shutdownTimeoutMs: number;
 }>;
 
 /** A configuration variable is missing or malformed; the message names it. */
@@ -155,6 +163,7 @@ export function loadLocalConfig(env: Record<string, string | undefined> = proces
     allowedHosts: raw.DOFS_ALLOWED_HOSTS?.split(',').map((name) => name.trim().toLowerCase()),
     maxConnections: raw.DOFS_MAX_CONNECTIONS,
     maxListReads: raw.DOFS_MAX_LIST_READS,
+    shutdownTimeoutMs: Math.round(raw.DOFS_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   });
 }
 

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type ApiClient, ApiError, createApiClient } from './api-client.ts';
-import { type LoadSummary, runLoad } from './load-generator.ts';
+import { type OrderStatus, orderStatuses } from '../core/order.ts';
+import { type ApiClient, type ApiClientOptions, ApiError, createApiClient } from './api-client.ts';
+import { type LoadSummary, runLoad, type SettleProgress } from './load-generator.ts';
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -24,6 +25,39 @@ function positiveInteger(name: string) {
     if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer`);
     return n;
   };
+}
+
+/** An http(s) URL; anything else is a usage mistake (exit 2) rather than a failed request. */
+function apiUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidArgumentError('--url must be an http:// or https:// URL, such as http://127.0.0.1:3000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError(`--url must be an http:// or https:// URL, not ${url.protocol}`);
+  if (url.search || url.hash) throw new InvalidArgumentError('--url must not carry a query or a fragment');
+  return raw;
+}
+
+/** An order status in any case (`failed`, `Failed`), as the API takes it. */
+function orderStatus(raw: string): OrderStatus {
+  const status = raw.toUpperCase();
+  if (!(orderStatuses as string[]).includes(status))
+    throw new InvalidArgumentError(`--status must be one of ${orderStatuses.join(', ')} (any case)`);
+  return status as OrderStatus;
+}
+
+/** The version in package.json (found upwards from this file, wherever the layout puts it). */
+function packageVersion(): string {
+  for (let dir = new URL('.', import.meta.url); dir.pathname !== '/'; dir = new URL('..', dir)) {
+    const file = new URL('package.json', dir);
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'dofs' && pkg.version) return pkg.version;
+  }
+  return 'unknown';
 }
 
 /** Left-aligned text table. */
@@ -69,29 +103,43 @@ export function summaryTable(s: LoadSummary): string {
   );
 }
 
+/** The progress line while the outcomes of the accepted orders come in. */
+export function settleLine(p: SettleProgress): string {
+  const done = p.fulfilled + p.failed;
+  return `${progressBar(done / Math.max(p.expected, 1))} outcomes ${done}/${p.expected} fulfilled ${p.fulfilled} failed ${p.failed} waited ${p.elapsedS.toFixed(1)} s (at most ${p.timeoutS} s)`;
+}
+
 function progressBar(fraction: number, width = 30): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`;
 }
 
 /** Builds the `dofs` command line; `run` returns the exit code instead of exiting, for tests. */
-export function createProgram(io: { client?: (opts: { url: string; apiKey?: string }) => ApiClient } = {}) {
+export function createProgram(io: { client?: (opts: ApiClientOptions) => ApiClient } = {}) {
   const program = new Command('dofs')
     .description(
       'DOFS, the Distributed Order Fulfillment System: run it, submit and inspect orders, redrive failures, offer load.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(
       new Option('--url <url>', 'DOFS API base URL (local host or deployed API Gateway stage)')
         .env('DOFS_URL')
-        .default('http://127.0.0.1:3000'),
+        .default('http://127.0.0.1:3000')
+        .argParser(apiUrl),
     )
     .addOption(new Option('--api-key <key>', 'API key, sent as x-api-key (deployed API)').env('DOFS_API_KEY'))
+    .addOption(
+      new Option('--timeout <seconds>', 'give up on a request after this long')
+        .env('DOFS_TIMEOUT')
+        .default(30)
+        .argParser(positiveNumber('--timeout')),
+    )
     .showHelpAfterError()
     .exitOverride();
 
   const client = () => {
-    const { url, apiKey } = program.opts<{ url: string; apiKey?: string }>();
-    return (io.client ?? createApiClient)({ url, ...(apiKey ? { apiKey } : {}) });
+    const { url, apiKey, timeout } = program.opts<{ url: string; apiKey?: string; timeout: number }>();
+    return (io.client ?? createApiClient)({ url, timeoutMs: timeout * 1000, ...(apiKey ? { apiKey } : {}) });
   };
 
   program
@@ -121,7 +169,12 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
       ) => {
         let order: unknown;
         if (file) {
-          const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+          let text: string;
+          try {
+            text = readFileSync(file === '-' ? 0 : file, 'utf8');
+          } catch (error) {
+            throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+          }
           try {
             order = JSON.parse(text);
           } catch (error) {
@@ -147,19 +200,22 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
     .command('status')
     .description('show one order')
     .argument('<order_id>')
+    // The order is printed as JSON either way for now; --json keeps it JSON whatever the default becomes.
+    .option('--json', 'print the order as JSON')
     .action(async (id: string) => json((await client().get(id)).body));
 
   program
     .command('orders')
     .description('list orders, newest first')
-    .addOption(
-      new Option('--status <status>', 'only this status').choices(['PENDING', 'FULFILLED', 'FAILED']),
-    )
+    .option('--status <status>', `only this status: ${orderStatuses.join(', ')} (any case)`, orderStatus)
     .option('--limit <n>', 'how many (1-500)', positiveInteger('--limit'), 20)
-    .action(async (opts: { status?: string; limit: number }) => {
-      const { items } = (
+    .option('--json', 'print the page as JSON ({items, cursor})')
+    .action(async (opts: { status?: OrderStatus; limit: number; json?: boolean }) => {
+      const page = (
         await client().list({ limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) })
       ).body;
+      if (opts.json) return json(page);
+      const { items } = page;
       out(
         table(
           ['order_id', 'status', 'attempts', 'customer', 'created_at', 'last_error'],
@@ -179,8 +235,11 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
     .command('failed')
     .description('list failed (dead-lettered) orders with their reason')
     .option('--limit <n>', 'how many (1-500)', positiveInteger('--limit'), 50)
-    .action(async (opts: { limit: number }) => {
-      const { items } = (await client().failed({ limit: opts.limit })).body;
+    .option('--json', 'print the page as JSON ({items, cursor})')
+    .action(async (opts: { limit: number; json?: boolean }) => {
+      const page = (await client().failed({ limit: opts.limit })).body;
+      if (opts.json) return json(page);
+      const { items } = page;
       out(
         table(
           ['order_id', 'attempts', 'failed_at', 'reason'],
@@ -222,6 +281,7 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
       }) => {
         const total = Math.round(opts.rate * opts.duration);
         const tty = process.stderr.isTTY;
+        let waiting = false;
         const summary = await runLoad({
           client: client(),
           rate: opts.rate,
@@ -231,6 +291,12 @@ export function createProgram(io: { client?: (opts: { url: string; apiKey?: stri
           onProgress: (p) => {
             const text = `${progressBar(p.sent / Math.max(total, 1))} sent ${p.sent}/${total} accepted ${p.accepted} rejected ${p.rejected} ${p.elapsedS.toFixed(1)} s`;
             process.stderr.write(tty ? `\r${text}` : `${text}\n`);
+          },
+          onSettleProgress: (p) => {
+            if (!waiting && tty) process.stderr.write('\n');
+            waiting = true;
+            const text = settleLine(p);
+            process.stderr.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
           },
         });
         if (tty) process.stderr.write('\n');
@@ -253,8 +319,9 @@ export async function run(argv: string[], io?: Parameters<typeof createProgram>[
     return 0;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
-      return 0;
+    // Help asked for (--help, help, --version): 0. Help shown because no command was given: a usage mistake.
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return 0;
+    if (code === 'commander.help') return (error as { exitCode?: number }).exitCode === 0 ? 0 : 2;
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
     if (error instanceof UsageError) {
       process.stderr.write(`dofs: ${error.message}\n`);

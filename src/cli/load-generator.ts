@@ -11,6 +11,18 @@ export interface LoadOptions {
   /** How long to wait for accepted orders to finish after the last send. */
   settleTimeoutS?: number;
   onProgress?: (progress: { elapsedS: number; sent: number; accepted: number; rejected: number }) => void;
+  /** Called after each look at the outcomes while waiting for them, once the sending is over. */
+  onSettleProgress?: (progress: SettleProgress) => void;
+}
+
+export interface SettleProgress {
+  /** Seconds since the wait began. */
+  elapsedS: number;
+  timeoutS: number;
+  fulfilled: number;
+  failed: number;
+  /** Accepted orders: the ones waited for. */
+  expected: number;
 }
 
 export interface LoadSummary {
@@ -49,6 +61,9 @@ export function percentiles(values: number[]): Percentiles {
  */
 export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
   const { client, rate, durationS } = options;
+  // Fail at once (with the reason) when nothing answers or the API refuses us, instead of running the whole
+  // schedule into connection errors or 401s. A list read needs the API key where there is one.
+  await client.list({ limit: 1 });
   const maxInFlight = options.maxInFlight ?? 256;
   const runId = randomUUID().slice(0, 8);
   const total = Math.round(rate * durationS);
@@ -109,7 +124,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadSummary> {
 
   // Lists are newest first: paging stops at orders created before the run (less a minute for clock skew).
   const notBefore = new Date(Date.now() - sendDurationS * 1000 - 60_000).toISOString();
-  const outcome = await settle(client, runId, notBefore, acceptedIds.length, options.settleTimeoutS ?? 60);
+  const outcome = await settle(
+    client,
+    runId,
+    notBefore,
+    acceptedIds.length,
+    options.settleTimeoutS ?? 60,
+    options.onSettleProgress,
+  );
   return {
     runId,
     offered: total,
@@ -134,8 +156,10 @@ async function settle(
   notBefore: string,
   expected: number,
   timeoutS: number,
+  onProgress?: (progress: SettleProgress) => void,
 ) {
-  const deadline = Date.now() + timeoutS * 1000;
+  const started = Date.now();
+  const deadline = started + timeoutS * 1000;
   const prefix = `load-${runId}-`;
   for (;;) {
     let fulfilled = 0;
@@ -155,6 +179,7 @@ async function settle(
         cursor = oldest && String(oldest.created_at) >= notBefore ? (page.cursor ?? undefined) : undefined;
       } while (cursor);
     }
+    onProgress?.({ elapsedS: (Date.now() - started) / 1000, timeoutS, fulfilled, failed, expected });
     if (fulfilled + failed >= expected || Date.now() > deadline) return { fulfilled, failed, endToEndMs };
     await new Promise((r) => setTimeout(r, 500));
   }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { openApiDocument } from '../../src/handlers/http/openapi.ts';
+import { LOCAL_API_ROUTES } from '../../src/hosts/local/http/local-routes.ts';
 import { anOrderBody } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
 import { call, type Json, serverPerSuite } from '../support/server-process.ts';
 
-const doc = openApiDocument();
+// The local host's document: the API's routes and its own (/ready).
+const doc = openApiDocument(undefined, LOCAL_API_ROUTES);
 const ajv = new Ajv2020.default({ strict: false, allErrors: true });
 ajv.addSchema({ $id: 'dofs', components: doc.components }, 'dofs');
 
@@ -42,6 +44,9 @@ describe('OpenAPI document', () => {
     assert.equal(body.openapi, '3.1.0');
     assert.deepEqual(body.components.schemas.CanonicalOrder.required, ['customer_id', 'items']);
     assert.equal(body.components.schemas.CanonicalOrder.additionalProperties, false);
+    assert.deepEqual(body, doc, 'the local host serves its document, /ready included');
+    assert.ok(body.paths['/ready']?.get);
+    assert.equal(openApiDocument().paths['/ready' as never], undefined, 'the AWS host has no /ready');
   });
 
   it('describes every real response of every route', async () => {
@@ -87,5 +92,7 @@ describe('OpenAPI document', () => {
     check('/failed-orders/redrive', 'post', all.status, all.body);
     const health = await call(`${u}/health`);
     check('/health', 'get', health.status, health.body);
+    const ready = await call(`${u}/ready`);
+    check('/ready', 'get', ready.status, ready.body);
   });
 });

@@ -1,19 +1,40 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { serverPerSuite, startServer, tempDataDir } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, serverPerSuite, startServer, tempDataDir } from '../support/server-process.ts';
 
 const BIN = new URL('../../bin/dofs.js', import.meta.url).pathname;
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Runs bin/dofs.js as a user would, resolving with its exit code and output. */
 function dofs(
   args: string[],
   env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  killAfterMs?: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return run(process.execPath, [BIN, ...args], env, killAfterMs);
+}
+
+/** Runs a command from the repository root; one still running after `killAfterMs` is killed (code null). */
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  killAfterMs = 120_000,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    // detached: its own process group, so a kill reaches the launcher's child too.
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      detached: true,
+    });
+    const killer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGKILL'), killAfterMs);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => {
@@ -22,8 +43,30 @@ function dofs(
     child.stderr.on('data', (c) => {
       stderr += c;
     });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
   });
+}
+
+/** A TCP server that accepts connections and never answers: a hung server. */
+async function silentServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 describe('dofs CLI', () => {
@@ -103,6 +146,76 @@ describe('dofs CLI', () => {
     assert.match(unreachable.stderr, /cannot reach http:\/\/127.0.0.1:9/);
   });
 
+  it('prints its version (--version, -V) as package.json has it, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = await dofs([flag]);
+      assert.deepEqual([r.code, r.stdout.trim()], [0, version], flag);
+    }
+  });
+
+  it('prints every read command as JSON with --json', async () => {
+    const orders = await dofs(['orders', '--limit', '2', '--json'], env());
+    assert.equal(orders.code, 0, orders.stderr);
+    const page = JSON.parse(orders.stdout);
+    assert.equal(page.items.length, 2);
+    assert.ok('cursor' in page);
+    const failed = await dofs(['failed', '--json'], env());
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.deepEqual(JSON.parse(failed.stdout), { items: [], cursor: null });
+    const status = await dofs(['status', 'cli-1', '--json'], env());
+    assert.equal(JSON.parse(status.stdout).order_id, 'cli-1');
+  });
+
+  it('takes statuses in any case, as the API does', async () => {
+    const lower = await dofs(['orders', '--status', 'fulfilled', '--json'], env());
+    assert.equal(lower.code, 0, lower.stderr);
+    const { items } = JSON.parse(lower.stdout);
+    assert.ok(items.length > 0);
+    assert.ok(items.every((o: { status: string }) => o.status === 'FULFILLED'));
+    const mixed = await dofs(['orders', '--status', 'Pending'], env());
+    assert.equal(mixed.code, 0, mixed.stderr);
+    const wrong = await dofs(['orders', '--status', 'done'], env());
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--status must be one of PENDING, FULFILLED, FAILED/);
+  });
+
+  it('gives up on a server that never answers after --timeout, exit 1', { timeout: 30_000 }, async () => {
+    const hung = await silentServer();
+    try {
+      const r = await dofs(['--timeout', '0.5', 'status', 'x'], { DOFS_URL: hung.url }, 10_000);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr.trim(), `dofs: no answer from ${hung.url} within 0.5 s (see --timeout)`);
+      assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+      const fromEnv = await dofs(['orders'], { DOFS_URL: hung.url, DOFS_TIMEOUT: '0.3' }, 10_000);
+      assert.match(fromEnv.stderr, /within 0.3 s/);
+    } finally {
+      await hung.close();
+    }
+    const help = await dofs(['--help']);
+    assert.match(
+      help.stdout,
+      /--timeout <seconds>\s+give up on a request after this long\s+\(default:\s+30,/,
+    );
+  });
+
+  it('answers every usage mistake with exit code 2: bad URLs, no command, unreadable files', async () => {
+    for (const [args, extra, message] of [
+      [['--url', 'localhost:3000', 'orders'], {}, /--url must be an http:\/\/ or https:\/\/ URL/],
+      [['--url', 'not a url', 'orders'], {}, /--url must be an http:\/\/ or https:\/\/ URL/],
+      [['orders'], { DOFS_URL: 'ftp://example.com' }, /from env 'DOFS_URL' is invalid/],
+      [['--timeout', '0', 'orders'], {}, /--timeout must be a positive number/],
+      [[], {}, /^Usage: dofs/m],
+      [['nope'], {}, /unknown command 'nope'/],
+      [['submit', join(ROOT, 'no-such-order.json')], {}, /^dofs: cannot read .*no-such-order\.json/],
+    ] as const) {
+      const r = await dofs([...args], { ...env(), ...extra });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message, args.join(' '));
+    }
+    assert.equal((await dofs(['help'])).code, 0, 'help asked for is not a mistake');
+  });
+
   it('sends the API key as x-api-key, which a host with DOFS_API_KEY requires', async () => {
     const key = 'cli-test-key-0123456789';
     const keyed = tempDataDir();
@@ -135,5 +248,74 @@ describe('dofs CLI', () => {
     assert.equal(summary.unfinished, 0);
     assert.ok(summary.acceptMs.p50 > 0 && summary.endToEndMs.p99 >= summary.endToEndMs.p50);
     assert.match(r.stderr, /\[#+\] 100% sent 100\/100/);
+    assert.match(r.stderr, /outcomes 100\/100 fulfilled 100 failed 0 waited \d+\.\d s \(at most 60 s\)/);
+  });
+
+  it('shows progress while it waits for outcomes, not a silent wait', async () => {
+    // Outcomes that take a while: every attempt fails and is retried after a 0.4 s visibility timeout.
+    const slow = tempDataDir();
+    const failing = await startServer({
+      DOFS_DATA_DIR: slow.dir,
+      FULFILLMENT_SUCCESS_RATE: '0',
+      MAX_RECEIVE_COUNT: '2',
+      VISIBILITY_TIMEOUT_SECONDS: '0.4',
+    });
+    try {
+      const r = await dofs(['load', '--rate', '20', '--duration', '0.5'], { DOFS_URL: failing.url });
+      assert.equal(r.code, 0, r.stderr);
+      const waits = r.stderr.split('\n').filter((l) => /^\[[#.]+\]\s+\d+% outcomes \d+\/10 /.test(l));
+      assert.ok(waits.length >= 2, `progress while waiting:\n${r.stderr}`);
+      assert.match(waits.at(-1) ?? '', /outcomes 10\/10 fulfilled 0 failed 10/);
+      assert.match(r.stdout, /^failed\s+10$/m);
+    } finally {
+      await failing.stop();
+      slow.remove();
+    }
+  });
+
+  it('fails fast, before any progress bar, when nothing answers', async () => {
+    const r = await dofs(['load', '--rate', '10', '--duration', '30'], { DOFS_URL: 'http://127.0.0.1:9' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^dofs: cannot reach http:\/\/127.0.0.1:9/m);
+    assert.doesNotMatch(r.stderr, /\[[#.]+\]/);
+    assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+  });
+
+  it("runs the README's CLI examples as written", async (t) => {
+    // The README's CLI block, run from the repository root with npx, against a server where order-2 failed
+    // (the walkthrough's failed order) so that `redrive order-2` has something to redrive.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```sh\n(npx dofs serve[^`]*)```/.exec(readme)?.[1];
+    assert.ok(block, 'the README has a CLI block starting with npx dofs serve');
+    const examples = block
+      .split('\n')
+      .map((line) => line.replace(/\s+#.*$/, '').trim())
+      .filter((line) => line.startsWith('npx dofs ') && line !== 'npx dofs serve');
+    assert.ok(examples.length >= 7, examples.join('\n'));
+    const data = tempDataDir();
+    const host = await startServer({
+      DOFS_DATA_DIR: data.dir,
+      FULFILLMENT_SUCCESS_RATE: '0',
+      MAX_RECEIVE_COUNT: '1',
+      VISIBILITY_TIMEOUT_SECONDS: '0.05',
+    });
+    try {
+      await call(`${host.url}/order`, {
+        body: { order_id: 'order-2', customer_id: 'c-42', items: [{ product_id: 'p-1', quantity: 1 }] },
+      });
+      await eventually(
+        async () => (await call(`${host.url}/orders/order-2`)).body.status === 'FAILED',
+        10_000,
+      );
+      for (const line of examples) {
+        const [, , ...args] = line.split(/\s+/);
+        const r = await run('npx', ['dofs', ...args], { DOFS_URL: host.url });
+        t.diagnostic(`${line} → ${r.code}`);
+        assert.equal(r.code, 0, `${line}\n${r.stderr}`);
+      }
+    } finally {
+      await host.stop();
+      data.remove();
+    }
   });
 });

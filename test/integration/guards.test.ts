@@ -23,7 +23,7 @@ describe('local host guards', () => {
     assert.deepEqual([refused?.status, JSON.parse(refused?.body ?? '{}').error.code], [401, 'Unauthorized']);
     assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'wrong' }), 'c')?.status, 401);
     assert.equal(guard(request('GET', '/orders', { 'x-api-key': 'k'.repeat(32) }), 'c'), undefined);
-    for (const path of ['/health', '/', '/dashboard.js', '/openapi.json'])
+    for (const path of ['/health', '/ready', '/', '/dashboard.js', '/openapi.json'])
       assert.equal(guard(request('GET', path), 'c'), undefined, path);
     assert.equal(guard(request('POST', '/health'), 'c')?.status, 401, 'only the public method is public');
   });

@@ -28,6 +28,41 @@ describe('PrometheusMetrics', () => {
     assert.match(body, /^dofs_queue_messages\{queue="order_queue",state="visible"\} 1$/m);
   });
 
+  it('adds process and Node.js metrics, HTTP answers by route and status, and the alarm', async () => {
+    let state: 'OK' | 'ALARM' = 'OK';
+    const metrics = new PrometheusMetrics({
+      orders: new MemoryOrderRepository(),
+      queues: [],
+      alarm: () => ({ name: 'dofs-dlq-backlog', state, value: state === 'ALARM' ? 4 : 0, threshold: 2 }),
+    });
+    metrics.httpRequest({ method: 'GET', route: '/orders/{order_id}', status: 404 }, 0.003);
+    metrics.httpRequest({ method: 'GET', route: '/orders/{order_id}', status: 404 }, 0.004);
+    metrics.httpRequest({ method: 'POST', route: '/order', status: 202 }, 0.02);
+    const before = (await metrics.text()).body;
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_seconds',
+    ])
+      assert.match(before, new RegExp(`^${name} `, 'm'), name);
+    assert.match(
+      before,
+      /^dofs_http_requests_total\{method="GET",route="\/orders\/\{order_id\}",status="404"\} 2$/m,
+    );
+    assert.match(before, /^dofs_http_requests_total\{method="POST",route="\/order",status="202"\} 1$/m);
+    assert.match(
+      before,
+      /^dofs_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/orders\/\{order_id\}"\} 2$/m,
+    );
+    assert.match(before, /^dofs_alarm_state\{alarm="dofs-dlq-backlog"\} 0$/m);
+    assert.match(before, /^dofs_dead_letter_backlog_threshold 2$/m);
+    state = 'ALARM';
+    const after = (await metrics.text()).body;
+    assert.match(after, /^dofs_alarm_state\{alarm="dofs-dlq-backlog"\} 1$/m);
+    assert.match(after, /^dofs_dead_letter_backlog 4$/m);
+  });
+
   it('keeps a ten-minute series of 5-second buckets with rates and latency percentiles', () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
     const metrics = new PrometheusMetrics({

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { orderStatuses } from '../../core/order.ts';
 import type { OrderMetrics, OrderRepository, PollableQueue } from '../../core/ports.ts';
 
@@ -14,6 +14,14 @@ interface Bucket {
   /** A bounded reservoir of end-to-end latencies (ms) for the percentiles. */
   latencies: number[];
   seen: number;
+}
+
+/** The alarm as the metrics see it (the local host's DLQ alarm). */
+export interface AlarmReading {
+  name: string;
+  state: 'OK' | 'ALARM';
+  value: number;
+  threshold: number;
 }
 
 export interface SeriesPoint {
@@ -42,11 +50,64 @@ export class PrometheusMetrics implements OrderMetrics {
   readonly #attemptsTotal: Counter<'outcome'>;
   readonly #acceptLatency: Histogram;
   readonly #endToEndLatency: Histogram<'status'>;
+  readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly #httpDuration: Histogram<'method' | 'route'>;
   readonly #now: () => number;
 
-  constructor(deps: { orders: OrderRepository; queues: PollableQueue[]; now?: () => number }) {
+  constructor(deps: {
+    orders: OrderRepository;
+    queues: PollableQueue[];
+    /** Read at each scrape; without it there are no alarm gauges. */
+    alarm?: () => AlarmReading;
+    now?: () => number;
+  }) {
     this.#now = deps.now ?? Date.now;
     const registers = [this.registry];
+    // prom-client's process_* (CPU, memory, file descriptors: the whole process) and nodejs_* metrics (heap,
+    // event loop lag, GC: those of the thread that serves HTTP, where this object lives).
+    collectDefaultMetrics({ register: this.registry });
+    this.#httpRequests = new Counter({
+      name: 'dofs_http_requests_total',
+      help: 'HTTP answers, by method, route template (unmatched for unknown paths) and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#httpDuration = new Histogram({
+      name: 'dofs_http_request_duration_seconds',
+      help: 'Time from a request to its answer, by method and route template.',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers,
+    });
+    if (deps.alarm) {
+      const alarm = deps.alarm;
+      new Gauge({
+        name: 'dofs_alarm_state',
+        help: 'The dead-letter alarm: 1 in ALARM, 0 OK.',
+        labelNames: ['alarm'],
+        registers,
+        collect() {
+          const reading = alarm();
+          this.set({ alarm: reading.name }, reading.state === 'ALARM' ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'dofs_dead_letter_backlog',
+        help: 'What the alarm watches: order_dlq messages plus failed orders not yet redriven.',
+        registers,
+        collect() {
+          this.set(alarm().value);
+        },
+      });
+      new Gauge({
+        name: 'dofs_dead_letter_backlog_threshold',
+        help: 'DLQ_ALARM_THRESHOLD: the backlog at which the alarm goes to ALARM.',
+        registers,
+        collect() {
+          this.set(alarm().threshold);
+        },
+      });
+    }
     this.#acceptedTotal = new Counter({
       name: 'dofs_orders_accepted_total',
       help: 'Orders accepted (202).',
@@ -128,6 +189,12 @@ export class PrometheusMetrics implements OrderMetrics {
       const slot = Math.floor(Math.random() * bucket.seen);
       if (slot < SAMPLES_PER_BUCKET) bucket.latencies[slot] = endToEndMs;
     }
+  }
+
+  /** One HTTP answer (the local host's node:http server). */
+  httpRequest(labels: { method: string; route: string; status: number }, seconds: number): void {
+    this.#httpRequests.inc({ method: labels.method, route: labels.route, status: String(labels.status) });
+    this.#httpDuration.observe({ method: labels.method, route: labels.route }, seconds);
   }
 
   /** Prometheus text exposition. */

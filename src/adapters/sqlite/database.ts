@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS executions (
   stopped_at  INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS executions_running ON executions (status) WHERE status = 'RUNNING';
+
+-- One row, rewritten by every readiness check (GET /ready): proof that a write still commits.
+CREATE TABLE IF NOT EXISTS write_probe (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at INTEGER NOT NULL
+) STRICT;
 `;
 
 // SQLite result codes (primary) that mean "try again later" rather than "this is a bug".

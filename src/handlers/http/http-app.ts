@@ -13,7 +13,7 @@ import {
 } from './error-response.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from './http-types.ts';
 import { openApiDocument } from './openapi.ts';
-import { API_ROUTES, type OperationId, routeMatcher } from './routes.ts';
+import { API_ROUTES, type OperationId, type RouteSpec, routeMatcher } from './routes.ts';
 
 export interface HttpAppDeps {
   submitOrder: (body: unknown) => Promise<SubmitOrderResult>;
@@ -22,8 +22,10 @@ export interface HttpAppDeps {
   health: () => Promise<Record<string, unknown>>;
   logger: Logger;
   metrics?: OrderMetrics;
-  /** Extra routes a host adds (the local host's /metrics and dashboard); tried after the API's own. */
+  /** Extra routes a host adds (the local host's /ready, /metrics and dashboard); tried after the API's own. */
   extraRoutes?: (request: HttpRequest) => Promise<HttpResponse | undefined>;
+  /** The API routes among `extraRoutes`, documented in /openapi.json with the API's own. */
+  extraRouteSpecs?: readonly RouteSpec[];
 }
 
 const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.!#$&^_-]+\+)?json$/;
@@ -103,7 +105,7 @@ function cursorOf(query: URLSearchParams): { cursor?: string } {
  */
 export function createHttpApp(deps: HttpAppDeps) {
   const { queries, redrive } = deps;
-  const openApi = openApiDocument();
+  const openApi = openApiDocument(undefined, deps.extraRouteSpecs);
 
   type Handler = (request: HttpRequest, params: Record<string, string>) => Promise<HttpResponse>;
   // One handler per route of the table; the compiler refuses a route without one.

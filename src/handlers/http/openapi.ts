@@ -46,15 +46,27 @@ const errorResponse = z.strictObject({
   }),
 });
 const depth = z.strictObject({ visible: z.int(), inFlight: z.int() });
+const alarmResponse = z.strictObject({
+  name: z.string(),
+  state: z.enum(['OK', 'ALARM']),
+  value: count,
+  threshold: z.int(),
+  since: z.iso.datetime(),
+});
 const healthResponse = z.looseObject({
-  status: z.literal('ok'),
+  // 200 either way: `alarm` when the host's dead-letter alarm is in ALARM (local host; AWS has CloudWatch's).
+  status: z.enum(['ok', 'alarm']),
+  alarm: z.optional(alarmResponse),
   orders: z.optional(z.strictObject({ PENDING: z.int(), FULFILLED: z.int(), FAILED: z.int() })),
   failed_orders: z.optional(z.int()),
   queues: z.optional(z.strictObject({ order_queue: depth, order_dlq: depth })),
 });
 
-/** The OpenAPI 3.1 document of the DOFS HTTP API: schemas from zod, paths from the route table. */
-export function openApiDocument(serverUrl?: string) {
+/**
+ * The OpenAPI 3.1 document of the DOFS HTTP API: schemas from zod, paths from the route table, plus the
+ * routes a host adds (the local host's /ready).
+ */
+export function openApiDocument(serverUrl?: string, hostRoutes: readonly RouteSpec[] = []) {
   return {
     openapi: '3.1.0',
     info: {
@@ -74,6 +86,7 @@ export function openApiDocument(serverUrl?: string) {
         FailedOrder: schemaOf(failedOrderResponse),
         Error: schemaOf(errorResponse),
         Health: schemaOf(healthResponse),
+        Alarm: schemaOf(alarmResponse),
         OrderPage: {
           type: 'object',
           required: ['items', 'cursor'],
@@ -113,7 +126,7 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
     },
-    paths: pathsOf(API_ROUTES),
+    paths: pathsOf([...API_ROUTES, ...hostRoutes]),
   };
 }
 

@@ -13,13 +13,16 @@ import { createSubmitOrder } from '../../core/submit-order.ts';
 import { createValidateOrder } from '../../core/validate-order.ts';
 import { json } from '../../handlers/http/error-response.ts';
 import { createHttpApp } from '../../handlers/http/http-app.ts';
+import { API_ROUTES } from '../../handlers/http/routes.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
 import { DlqAlarm } from './dlq-alarm.ts';
 import { allowedHosts, createGuards } from './http/guards.ts';
+import { createHttpTelemetry } from './http/http-telemetry.ts';
 import { limitListReads } from './http/list-read-limit.ts';
-import { createLocalRoutes } from './http/local-routes.ts';
+import { createLocalRoutes, LOCAL_API_ROUTES, LOCAL_PAGES } from './http/local-routes.ts';
 import { createNodeServer } from './http/node-server.ts';
+import { createReadiness } from './readiness.ts';
 import { recoverUnfinishedWork } from './recovery.ts';
 import { startStorageThread } from './storage-client.ts';
 
@@ -46,7 +49,8 @@ export function createLocalSystem(
   const queue = storage.queue('order_queue');
   const dlq = storage.queue('order_dlq');
   // Events of the storage thread are applied to it; they arrive only after this function has returned.
-  const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq] });
+  // The alarm gauges read the alarm's last evaluation (it evaluates every second), at scrape time only.
+  const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq], alarm: () => alarm.status });
   storage.connect({ logger, metrics, onFatal: (error) => options.onFatal?.(error) });
 
   const workflow = new LocalOrderWorkflow({
@@ -78,10 +82,26 @@ export function createLocalSystem(
     return { order_queue: orderQueue, order_dlq: orderDlq };
   }
 
+  /** Liveness: always 200 while the process answers; `status` says `alarm` while the DLQ alarm is in ALARM. */
   async function health() {
     const [counts, queues, alarmStatus] = await Promise.all([queries.counts(), depths(), alarm.evaluate()]);
-    return { orders: counts.byStatus, failed_orders: counts.failedOrders, queues, alarm: alarmStatus };
+    return {
+      status: alarmStatus.state === 'ALARM' ? 'alarm' : 'ok',
+      orders: counts.byStatus,
+      failed_orders: counts.failedOrders,
+      queues,
+      alarm: alarmStatus,
+    };
   }
+
+  // Set when the stop begins: /ready answers 503 from then on, so a load balancer stops sending work.
+  let draining = false;
+  const ready = createReadiness({
+    ping: () => storage.services.readiness.ping(),
+    probeWrite: () => storage.services.readiness.probeWrite(),
+    draining: () => draining,
+    alarm: () => alarm.status,
+  });
 
   const app = createHttpApp({
     submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds }),
@@ -96,7 +116,14 @@ export function createLocalSystem(
       alarm: () => alarm.evaluate(),
       series: () => metrics.series(),
       metricsText: () => metrics.text(),
+      ready,
     }),
+    extraRouteSpecs: LOCAL_API_ROUTES,
+  });
+  const telemetry = createHttpTelemetry({
+    logger,
+    metrics,
+    routes: [...[...API_ROUTES, ...LOCAL_API_ROUTES].map((route) => route.path), ...LOCAL_PAGES],
   });
   // The overload bound reads a cached backlog, refreshed a few times a second, never per request.
   let backlog = 0;
@@ -147,7 +174,7 @@ export function createLocalSystem(
               ),
         logger,
         guard,
-        { maxConnections: config.maxConnections },
+        { maxConnections: config.maxConnections, onAnswer: telemetry },
       );
       const listening = server;
       await new Promise<void>((resolve, reject) => {
@@ -173,6 +200,7 @@ export function createLocalSystem(
 
     /** Stops accepting, lets requests and batches in flight finish, then closes the database. */
     async stop(): Promise<void> {
+      draining = true;
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -18,6 +18,13 @@ export interface StorageServices {
     /** PENDING orders that no message and no running execution will move (see sqlite-reconciliation.ts). */
     findStrandedPendingOrders(): Promise<string[]>;
   };
+  /** For GET /ready. */
+  readiness: {
+    /** Answers at once: the thread is alive and its event loop turns. */
+    ping(): Promise<void>;
+    /** Resolves once a write has committed (see sqlite-write-probe.ts). */
+    probeWrite(): Promise<void>;
+  };
 }
 
 /** What the storage thread sends besides call answers: log records and metric events. */

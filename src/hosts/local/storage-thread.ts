@@ -14,6 +14,7 @@ import { SqliteFailedOrderRepository } from '../../adapters/sqlite/sqlite-failed
 import { SqliteOrderRepository } from '../../adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.ts';
 import { findStrandedPendingOrders } from '../../adapters/sqlite/sqlite-reconciliation.ts';
+import { SqliteWriteProbe } from '../../adapters/sqlite/sqlite-write-probe.ts';
 import type { LocalConfig } from '../../config.ts';
 import { createDeadLetterOrder } from '../../core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../core/fulfill-order.ts';
@@ -95,6 +96,7 @@ const pollers = [
   }),
 ];
 
+const writeProbe = new SqliteWriteProbe(db);
 const services: StorageServices = {
   orders,
   failedOrders,
@@ -102,6 +104,7 @@ const services: StorageServices = {
   order_dlq: dlq,
   journal: new SqliteExecutionJournal(db),
   reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
+  readiness: { ping: async () => undefined, probeWrite: () => writeProbe.probe() },
 };
 const serve = serveRpc(port, services);
 

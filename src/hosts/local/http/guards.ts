@@ -2,9 +2,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { json } from '../../../handlers/http/error-response.ts';
 import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
 
-/** Routes anyone may call when an API key is set: liveness, the dashboard's static files, the API document. */
+/**
+ * Routes anyone may call when an API key is set: liveness and readiness (probes carry no key), the
+ * dashboard's static files, the API document.
+ */
 const PUBLIC = new Set([
   'GET /health',
+  'GET /ready',
   'GET /',
   'GET /dashboard.js',
   'GET /dashboard.css',

@@ -5,7 +5,9 @@ import type { createOrderQueries } from '../../../core/order-queries.ts';
 import type { QueueDepth } from '../../../core/ports.ts';
 import { json } from '../../../handlers/http/error-response.ts';
 import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
+import { type RouteSpec, ref } from '../../../handlers/http/routes.ts';
 import type { AlarmStatus } from '../dlq-alarm.ts';
+import type { Readiness } from '../readiness.ts';
 
 const WEB = new URL('../../../../web/', import.meta.url);
 const STATIC: Record<string, { file: string; type: string }> = {
@@ -13,6 +15,8 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 };
+/** The local host's paths that are not API routes (for the request metrics' route label). */
+export const LOCAL_PAGES = [...Object.keys(STATIC), '/dashboard/data', '/metrics'];
 const PAGE_HEADERS = {
   'cache-control': 'no-cache',
   'x-content-type-options': 'nosniff',
@@ -22,13 +26,60 @@ const PAGE_HEADERS = {
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
 };
 
-/** The local host's own routes: the dashboard, its data, and Prometheus metrics. */
+const readinessCheck = {
+  type: 'object',
+  required: ['ok', 'detail'],
+  properties: { ok: { type: 'boolean' }, detail: { type: 'string' } },
+  additionalProperties: false,
+};
+const readiness = {
+  type: 'object',
+  required: ['status', 'checks', 'alarm'],
+  properties: {
+    status: { enum: ['ready', 'not_ready'] },
+    checks: {
+      type: 'object',
+      required: ['storage_thread', 'database', 'serving'],
+      properties: { storage_thread: readinessCheck, database: readinessCheck, serving: readinessCheck },
+      additionalProperties: false,
+    },
+    alarm: ref('Alarm'),
+  },
+  additionalProperties: false,
+};
+
+/**
+ * The API routes only the local host has, documented in its /openapi.json (the AWS host's document, and
+ * API Gateway's routes, come from API_ROUTES alone).
+ */
+export const LOCAL_API_ROUTES = [
+  {
+    operationId: 'ready',
+    method: 'GET',
+    path: '/ready',
+    summary: 'Readiness: the storage thread answers, the database takes a write, not shutting down',
+    public: true,
+    responses: {
+      '200': {
+        description: 'Ready for traffic (the alarm is reported, not judged).',
+        content: { 'application/json': { schema: readiness } },
+      },
+      '503': {
+        description: 'Not ready: the failing check says why.',
+        content: { 'application/json': { schema: readiness } },
+      },
+    },
+  },
+] as const satisfies readonly RouteSpec[];
+
+/** The local host's own routes: readiness, the dashboard, its data, and Prometheus metrics. */
 export function createLocalRoutes(deps: {
   queries: ReturnType<typeof createOrderQueries>;
   depths: () => Promise<Record<string, QueueDepth>>;
   alarm: () => Promise<AlarmStatus>;
   series: () => SeriesPoint[];
   metricsText: () => Promise<{ contentType: string; body: string }>;
+  ready: () => Promise<Readiness>;
 }) {
   const files = new Map(
     Object.entries(STATIC).map(([path, { file, type }]) => [
@@ -42,6 +93,10 @@ export function createLocalRoutes(deps: {
     const file = files.get(request.path);
     if (file)
       return { status: 200, headers: { ...PAGE_HEADERS, 'content-type': file.type }, body: file.body };
+    if (request.path === '/ready') {
+      const readiness = await deps.ready();
+      return json(readiness.status === 'ready' ? 200 : 503, readiness);
+    }
     if (request.path === '/metrics') {
       const { contentType, body } = await deps.metricsText();
       return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body };

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../../core/ports.ts';
 import { errorResponse, json } from '../../../handlers/http/error-response.ts';
 import { type HttpRequest, type HttpResponse, MAX_BODY_BYTES } from '../../../handlers/http/http-types.ts';
+import type { Answer } from './http-telemetry.ts';
 
 class BodyTooLarge extends Error {}
 /** The client went away (aborted, or cut off by the request timeout) before its body was in. */
@@ -65,6 +66,8 @@ export interface NodeServerOptions {
   maxConnections?: number;
   /** A request that cannot finish in this time is cut off (408). */
   requestTimeoutMs?: number;
+  /** Told of every answer sent (not of clients that went away unanswered, nor of refused connections). */
+  onAnswer?: (answer: Answer) => void;
 }
 
 /**
@@ -89,6 +92,7 @@ export function createNodeServer(
     },
     async (req, res) => {
       if (refused.has(req.socket)) return;
+      const arrived = performance.now();
       const url = new URL(req.url ?? '/', 'http://localhost');
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(req.headers))
@@ -102,9 +106,20 @@ export function createNodeServer(
       };
       // The guard runs before any route and before the body: the host and origin checks, the key, the
       // rate limits and the overload bound (local host only).
-      const refusal = guard?.(request, req.socket.remoteAddress ?? 'unknown');
+      const client = req.socket.remoteAddress ?? 'unknown';
+      const answer = (response: HttpResponse, close = false) => {
+        send(res, response, close);
+        options.onAnswer?.({
+          request,
+          client,
+          status: response.status,
+          body: response.body,
+          ms: performance.now() - arrived,
+        });
+      };
+      const refusal = guard?.(request, client);
       if (refusal) {
-        send(res, refusal, hasBody(req));
+        answer(refusal, hasBody(req));
         return;
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -112,8 +127,7 @@ export function createNodeServer(
           request.body = await readBody(req);
         } catch (error) {
           if (error instanceof BodyTooLarge) {
-            send(
-              res,
+            answer(
               json(413, {
                 error: { code: 'PayloadTooLarge', message: `body is larger than ${MAX_BODY_BYTES} bytes` },
               }),
@@ -123,12 +137,12 @@ export function createNodeServer(
             // Nobody to answer: an ordinary event (a client gave up, or the request timeout cut it off).
             logger.debug('client went away before its body was read', { reason: error.message });
           } else {
-            send(res, errorResponse(error, logger), true);
+            answer(errorResponse(error, logger), true);
           }
           return;
         }
       }
-      send(res, await handle(request));
+      answer(await handle(request));
     },
   );
   // The connection cap: checked when a connection opens, before node:http reads from it. Past it, the client
