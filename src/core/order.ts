@@ -18,7 +18,7 @@ const MAX_PRICE = 1_000_000_000;
 
 // Ids end up in URLs, DynamoDB keys and Step Functions execution names (80 chars, no spaces or wildcards),
 // so they are restricted to a safe alphabet.
-const idField = (field: string) =>
+export const idField = (field: string) =>
   z
     .string({ error: `${field} must be a string` })
     .check(

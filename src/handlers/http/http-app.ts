@@ -123,6 +123,9 @@ export function createHttpApp(deps: HttpAppDeps) {
     },
     get_order: async (_, { order_id }) =>
       json(200, orderView(await queries.getOrder(pathParameter(order_id)))),
+    // Served once the storage records history (the next commits).
+    get_history: async () =>
+      json(501, { error: { code: 'NotImplemented', message: 'order history is not served yet' } }),
     list_failed: async ({ query }) => {
       const page = await queries.listFailedOrders({ ...cursorOf(query), limit: parseLimit(query) });
       return json(200, { items: page.items, cursor: page.cursor ?? null });

@@ -6,6 +6,8 @@ import {
   orderStatuses,
   productOrderSchema,
 } from '../../core/order.ts';
+import { orderEventTypes } from '../../core/order-history.ts';
+import { MAX_REASON_GROUPS } from '../../core/order-search.ts';
 import { API_ROUTES, type RouteSpec, ref } from './routes.ts';
 
 /** JSON Schema (2020-12, as OpenAPI 3.1 uses) of a zod schema, without the per-schema `$schema` key. */
@@ -37,6 +39,22 @@ const failedOrderResponse = z.strictObject({
   message_id: z.string(),
   body: z.string(),
   failed_at: z.iso.datetime(),
+});
+const orderEventResponse = z.strictObject({
+  seq: z.int().check(z.minimum(1)),
+  at: z.iso.datetime(),
+  type: z.enum(orderEventTypes),
+  status: z.enum(orderStatuses),
+  attempt: count,
+  redrive: count,
+  detail: z.optional(z.string()),
+  started_at: z.optional(z.iso.datetime()),
+});
+const orderHistoryResponse = z.strictObject({
+  order_id: z.string(),
+  events: z.array(orderEventResponse),
+  truncated: count,
+  max_events: z.int().check(z.minimum(1)),
 });
 const errorResponse = z.strictObject({
   error: z.strictObject({
@@ -87,6 +105,7 @@ export function openApiDocument(serverUrl?: string, hostRoutes: readonly RouteSp
         Error: schemaOf(errorResponse),
         Health: schemaOf(healthResponse),
         Alarm: schemaOf(alarmResponse),
+        OrderHistory: schemaOf(orderHistoryResponse),
         OrderPage: {
           type: 'object',
           required: ['items', 'cursor'],
@@ -95,10 +114,25 @@ export function openApiDocument(serverUrl?: string, hostRoutes: readonly RouteSp
         },
         FailedOrderPage: {
           type: 'object',
-          required: ['items', 'cursor'],
+          required: ['items', 'cursor', 'total', 'by_reason'],
           properties: {
             items: { type: 'array', items: ref('FailedOrder') },
             cursor: { type: ['string', 'null'] },
+            total: {
+              type: 'integer',
+              minimum: 0,
+              description: 'Failed orders matching the query (all pages), reason filter included.',
+            },
+            by_reason: {
+              type: 'array',
+              description: `All failed orders grouped by reason (the reason filter does not apply), most frequent first, at most ${MAX_REASON_GROUPS} groups.`,
+              items: {
+                type: 'object',
+                required: ['reason', 'count'],
+                properties: { reason: { type: 'string' }, count: { type: 'integer', minimum: 1 } },
+                additionalProperties: false,
+              },
+            },
           },
           additionalProperties: false,
         },
@@ -133,12 +167,22 @@ export function openApiDocument(serverUrl?: string, hostRoutes: readonly RouteSp
 /** The OpenAPI paths object of a route table: one operation per method under its path template. */
 function pathsOf(routes: readonly RouteSpec[]) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const { method, path, operationId, summary, parameters, requestBody, responses } of routes) {
+  for (const {
+    method,
+    path,
+    operationId,
+    summary,
+    description,
+    parameters,
+    requestBody,
+    responses,
+  } of routes) {
     paths[path] = {
       ...paths[path],
       [method.toLowerCase()]: {
         operationId,
         summary,
+        ...(description ? { description } : {}),
         ...(parameters ? { parameters } : {}),
         ...(requestBody ? { requestBody } : {}),
         responses,

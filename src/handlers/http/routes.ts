@@ -1,4 +1,6 @@
-import { orderStatuses } from '../../core/order.ts';
+import { MAX_ORDER_EVENTS } from '../../core/order-history.ts';
+import { failedOrderSearchSchema, orderSearchSchema } from '../../core/order-search.ts';
+import { queryParameters } from './query-parameters.ts';
 
 /**
  * The DOFS HTTP API as one table: each route's method, path and OpenAPI operation. The app dispatches on it
@@ -13,6 +15,7 @@ export interface RouteSpec {
   /** An OpenAPI path template: `{name}` is one path segment. */
   path: string;
   summary: string;
+  description?: string;
   /** Whether API Gateway checks the body against the order request model. */
   orderBody?: boolean;
   /** Answered without the API key (probes, the document itself). */
@@ -28,15 +31,6 @@ const json = (schema: unknown, description: string) => ({
   content: { 'application/json': { schema } },
 });
 const error = (description: string) => json(ref('Error'), description);
-const pageParams = [
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-  {
-    name: 'cursor',
-    in: 'query',
-    schema: { type: 'string' },
-    description: 'The cursor of the previous page.',
-  },
-];
 const orderIdParam = { name: 'order_id', in: 'path', required: true, schema: { type: 'string' } };
 const orderBody = { required: true, content: { 'application/json': { schema: ref('OrderRequest') } } };
 
@@ -76,12 +70,14 @@ export const API_ROUTES = [
     operationId: 'list_orders',
     method: 'GET',
     path: '/orders',
-    summary: 'List orders, newest first',
-    parameters: [
-      { name: 'status', in: 'query', schema: { type: 'string', enum: orderStatuses } },
-      ...pageParams,
-    ],
-    responses: { '200': json(ref('OrderPage'), 'A page of orders.'), '400': error('Bad query.') },
+    summary: 'Search orders, newest first',
+    description:
+      'Every filter is optional and they combine. An empty parameter is the same as none; an unknown parameter or a bad value is a 400 naming it.',
+    parameters: queryParameters(orderSearchSchema),
+    responses: {
+      '200': json(ref('OrderPage'), 'A page of orders.'),
+      '400': error('Unknown query parameter or bad value; every one is listed in fields.'),
+    },
   },
   {
     operationId: 'get_order',
@@ -92,14 +88,27 @@ export const API_ROUTES = [
     responses: { '200': json(ref('Order'), 'The order.'), '404': error('No such order.') },
   },
   {
+    operationId: 'get_history',
+    method: 'GET',
+    path: '/orders/{order_id}/history',
+    summary: "An order's history, oldest event first",
+    description: `Every transition of the order with its time, status and attempt, kept across redrives: the last ${MAX_ORDER_EVENTS} events (max_events); truncated counts the older ones dropped.`,
+    parameters: [orderIdParam],
+    responses: {
+      '200': json(ref('OrderHistory'), 'The history.'),
+      '400': error('A query parameter was given; this route takes none.'),
+      '404': error('No such order.'),
+    },
+  },
+  {
     operationId: 'list_failed',
     method: 'GET',
     path: '/failed-orders',
-    summary: 'List dead-lettered orders, newest first',
-    parameters: pageParams,
+    summary: 'List dead-lettered orders, newest first, with their total and reasons',
+    parameters: queryParameters(failedOrderSearchSchema),
     responses: {
       '200': json(ref('FailedOrderPage'), 'A page of failed orders.'),
-      '400': error('Bad query.'),
+      '400': error('Unknown query parameter or bad value; every one is listed in fields.'),
     },
   },
   {
