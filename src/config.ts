@@ -174,6 +174,7 @@ const nonEmpty = (name: string) =>
 
 const awsSchema = z.object({
   ORDERS_TABLE: nonEmpty('ORDERS_TABLE'),
+  ORDER_HISTORY_TABLE: nonEmpty('ORDER_HISTORY_TABLE'),
   FAILED_ORDERS_TABLE: nonEmpty('FAILED_ORDERS_TABLE'),
   ORDER_QUEUE_URL: nonEmpty('ORDER_QUEUE_URL'),
   STATE_MACHINE_ARN: nonEmpty('STATE_MACHINE_ARN'),
@@ -188,11 +189,19 @@ type AwsVariables = z.infer<typeof awsSchema>;
  * set exactly these (the contract tests compare the two).
  */
 export const LAMBDA_ENVIRONMENT = {
-  api: ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE', 'ORDER_QUEUE_URL', 'STATE_MACHINE_ARN', 'WORKFLOW_TYPE'],
+  api: [
+    'ORDERS_TABLE',
+    'ORDER_HISTORY_TABLE',
+    'FAILED_ORDERS_TABLE',
+    'ORDER_QUEUE_URL',
+    'STATE_MACHINE_ARN',
+    'WORKFLOW_TYPE',
+  ],
   'validate-order': [],
+  // StoreOrder's create writes the order item only: its event lives there until the next transition.
   'store-order': ['ORDERS_TABLE'],
-  'fulfill-order': ['ORDERS_TABLE', 'FULFILLMENT_SUCCESS_RATE', 'DOFS_RANDOM_SEED'],
-  'dead-letter': ['ORDERS_TABLE', 'FAILED_ORDERS_TABLE'],
+  'fulfill-order': ['ORDERS_TABLE', 'ORDER_HISTORY_TABLE', 'FULFILLMENT_SUCCESS_RATE', 'DOFS_RANDOM_SEED'],
+  'dead-letter': ['ORDERS_TABLE', 'ORDER_HISTORY_TABLE', 'FAILED_ORDERS_TABLE'],
 } as const satisfies Record<string, readonly (keyof AwsVariables)[]>;
 
 export type LambdaName = keyof typeof LAMBDA_ENVIRONMENT;

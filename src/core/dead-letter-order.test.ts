@@ -63,4 +63,25 @@ describe('deadLetterOrder', () => {
     assert.deepEqual(result, { recorded: false, reason: 'already fulfilled' });
     assert.equal(await failedOrders.count(), 0);
   });
+
+  it("records the dead-lettering with its reason in the order's history, once", async () => {
+    const { orders, deadLetterOrder } = setup();
+    const order = anOrder({ attempts: 3, last_error: 'fulfilment attempt 3 failed (simulated)' });
+    await orders.create(order);
+    const message = { messageId: 'm-1', body: JSON.stringify({ order_id: order.order_id }), receiveCount: 3 };
+    await deadLetterOrder(message);
+    await deadLetterOrder(message);
+    const history = await orders.history(order.order_id);
+    assert.deepEqual(history?.events.slice(1), [
+      {
+        seq: 2,
+        type: 'dead_lettered',
+        at: new Date(new ManualClock().now()).toISOString(),
+        detail: 'fulfilment attempt 3 failed (simulated)',
+        status: 'FAILED',
+        attempt: 3,
+        redrive: 0,
+      },
+    ]);
+  });
 });

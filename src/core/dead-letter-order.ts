@@ -1,4 +1,5 @@
 import { OrderStatus } from './order.ts';
+import { OrderEventType } from './order-history.ts';
 import { decodeOrderMessage } from './order-message.ts';
 import {
   type Clock,
@@ -53,11 +54,12 @@ export function createDeadLetterOrder(deps: {
       log.warn('dead-lettered message for an order already fulfilled; ignored');
       return { recorded: false, reason: 'already fulfilled' };
     }
+    const reason = order
+      ? (order.last_error ?? 'exceeded the maximum number of receives')
+      : 'order does not exist';
     await deps.failedOrders.put({
       order_id: orderId,
-      reason: order
-        ? (order.last_error ?? 'exceeded the maximum number of receives')
-        : 'order does not exist',
+      reason,
       attempts: order?.attempts ?? message.receiveCount,
       message_id: message.messageId,
       body: message.body,
@@ -67,6 +69,7 @@ export function createDeadLetterOrder(deps: {
       const moved = await deps.orders.transition(orderId, OrderStatus.PENDING, {
         status: OrderStatus.FAILED,
         updated_at: failed_at,
+        event: { type: OrderEventType.DEAD_LETTERED, at: failed_at, detail: reason },
       });
       if (moved) metrics.completed('FAILED', now - Date.parse(order.created_at));
     }

@@ -63,4 +63,51 @@ describe('fulfillOrder', () => {
     assert.deepEqual(await fulfillOrder('ghost'), { ok: false, error: 'order ghost does not exist' });
     assert.equal(logger.lines[0]?.order_id, 'ghost');
   });
+
+  it("records each attempt in the order's history with when it started and how it ended", async () => {
+    const clock = new ManualClock();
+    const orders = new MemoryOrderRepository();
+    const order = anOrder();
+    await orders.create(order);
+    let draw = 0.9;
+    const fulfillOrder = createFulfillOrder({
+      orders,
+      clock,
+      // The attempt takes 250 ms: the outcome is drawn between its start and its end.
+      random: () => {
+        clock.advance(250);
+        return draw;
+      },
+      successRate: 0.5,
+      logger: recordingLogger(),
+    });
+    const start = clock.now();
+    const iso = (ms: number) => new Date(start + ms).toISOString();
+    await fulfillOrder(order.order_id);
+    draw = 0.1;
+    await fulfillOrder(order.order_id);
+    await fulfillOrder(order.order_id); // a replayed message: no attempt, no event
+    const history = await orders.history(order.order_id);
+    assert.deepEqual(history?.events.slice(1), [
+      {
+        seq: 2,
+        type: 'attempt_failed',
+        started_at: iso(0),
+        at: iso(250),
+        detail: 'fulfilment attempt 1 failed (simulated)',
+        status: 'PENDING',
+        attempt: 1,
+        redrive: 0,
+      },
+      {
+        seq: 3,
+        type: 'fulfilled',
+        started_at: iso(250),
+        at: iso(500),
+        status: 'FULFILLED',
+        attempt: 2,
+        redrive: 0,
+      },
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { OrderStatus } from './order.ts';
+import { OrderEventType } from './order-history.ts';
 import {
   type Clock,
   type Logger,
@@ -28,6 +29,7 @@ export function createFulfillOrder(deps: {
 }) {
   const metrics = deps.metrics ?? noMetrics;
   return async function fulfillOrder(orderId: string): Promise<FulfillOrderResult> {
+    const started_at = new Date(deps.clock.now()).toISOString();
     const log = deps.logger.child({ order_id: orderId });
     const order = await deps.orders.get(orderId);
     if (!order) {
@@ -48,6 +50,7 @@ export function createFulfillOrder(deps: {
         countAttempt: true,
         last_error: null,
         updated_at,
+        event: { type: OrderEventType.FULFILLED, at: updated_at, started_at },
       });
       if (!fulfilled) return { ok: true, status: order.status, skipped: true };
       metrics.attempted(true);
@@ -60,6 +63,7 @@ export function createFulfillOrder(deps: {
       countAttempt: true,
       last_error: error,
       updated_at,
+      event: { type: OrderEventType.ATTEMPT_FAILED, at: updated_at, started_at, detail: error },
     });
     metrics.attempted(false);
     log.info('fulfilment attempt failed', { attempt });

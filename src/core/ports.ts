@@ -1,4 +1,6 @@
 import type { Order, OrderStatus, OrderWorkflowInputOrder } from './order.ts';
+import type { NewOrderEvent, OrderHistory } from './order-history.ts';
+import type { FailedOrderSearch, OrderSearch } from './order-search.ts';
 
 /** Wall-clock time, injected so tests can move it. */
 export interface Clock {
@@ -37,11 +39,7 @@ export interface Page<T> {
   cursor?: string;
 }
 
-export interface ListOrdersQuery {
-  status?: OrderStatus;
-  limit: number;
-  cursor?: string;
-}
+export type ListOrdersQuery = OrderSearch;
 
 /** A conditional change to an order; applied only while the order is in the expected status. */
 export interface OrderChange {
@@ -56,6 +54,8 @@ export interface OrderChange {
   queued?: boolean;
   /** Left unchanged when absent. */
   updated_at?: string;
+  /** What this change is, for the order's history: written in the same atomic write, or not at all. */
+  event: NewOrderEvent;
 }
 
 /** What a conditional write expects of an order: its status, and optionally more (a compare-and-set). */
@@ -70,9 +70,12 @@ export interface OrderCondition {
   updatedBefore?: string;
 }
 
-/** Stores orders. Every write is conditional, so replays are no-ops. */
+/**
+ * Stores orders and their history. Every write is conditional, so replays are no-ops, and every write that
+ * changes an order also records its event (OrderChange.event), atomically with it.
+ */
 export interface OrderRepository {
-  /** Puts the order unless its id exists; then returns the order already there. */
+  /** Puts the order, with its `accepted` event, unless its id exists; then returns the order already there. */
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }>;
   get(orderId: string): Promise<Order | undefined>;
   /**
@@ -80,9 +83,11 @@ export interface OrderRepository {
    * one atomic conditional write: of concurrent callers expecting the same thing, at most one wins.
    */
   transition(orderId: string, expected: OrderStatus | OrderCondition, change: OrderChange): Promise<boolean>;
-  /** Newest first. */
+  /** Newest first, filtered by every field the query sets. */
   list(query: ListOrdersQuery): Promise<Page<Order>>;
   countByStatus(): Promise<Record<OrderStatus, number>>;
+  /** The order's kept events, oldest first (see MAX_ORDER_EVENTS); undefined for an unknown order. */
+  history(orderId: string): Promise<OrderHistory | undefined>;
 }
 
 /** A dead-lettered order, kept until it is redriven. */
@@ -101,9 +106,18 @@ export interface FailedOrderRepository {
   /** Upsert by order id: recording the same failure twice leaves one record. */
   put(record: FailedOrder): Promise<void>;
   get(orderId: string): Promise<FailedOrder | undefined>;
-  list(query: { limit: number; cursor?: string }): Promise<Page<FailedOrder>>;
+  /** Newest failure first; only `reason` when set. */
+  list(query: FailedOrderSearch): Promise<Page<FailedOrder>>;
   delete(orderId: string): Promise<void>;
-  count(): Promise<number>;
+  /** All records, or those with exactly `reason`. */
+  count(query?: { reason?: string }): Promise<number>;
+  /** Records per reason, most frequent first (ties by reason), at most `limit` reasons. */
+  countByReason(limit: number): Promise<ReasonCount[]>;
+}
+
+export interface ReasonCount {
+  reason: string;
+  count: number;
 }
 
 /** Sends a message to the order queue. */

@@ -1,5 +1,6 @@
 import { InvalidTransitionError, OrderNotFoundError } from './errors.ts';
 import { OrderStatus } from './order.ts';
+import { OrderEventType } from './order-history.ts';
 import { encodeOrderMessage } from './order-message.ts';
 import type { Clock, FailedOrderRepository, Logger, MessageSender, OrderRepository } from './ports.ts';
 import { markQueued } from './store-order.ts';
@@ -59,6 +60,7 @@ export function createRedriveOrders(deps: {
         last_error: null,
         queued: false,
         updated_at,
+        event: { type: OrderEventType.REDRIVEN, at: updated_at },
       });
     } else if (order.status === OrderStatus.PENDING && order.queued === false && order.attempts === 0) {
       // PENDING, never queued, with its failed_orders record still there: a redrive that stopped between its
@@ -72,7 +74,7 @@ export function createRedriveOrders(deps: {
             unqueued: true,
             updatedBefore: iso(now - claimTimeoutMs),
           },
-          { updated_at },
+          { updated_at, event: { type: OrderEventType.REDRIVE_RESUMED, at: updated_at } },
         );
         if (claimed) log.warn('finishing a redrive that was interrupted before its send');
       }
@@ -106,17 +108,27 @@ export function createRedriveOrders(deps: {
       await deps.queue.send(encodeOrderMessage(orderId));
     } catch (error) {
       // Give the claim back, so a retry redrives it again at once; if that fails too, the claim expires.
+      const at = iso(deps.clock.now());
       await deps.orders
         .transition(
           orderId,
           { status: OrderStatus.PENDING, unqueued: true, updated_at },
-          { status: OrderStatus.FAILED, queued: true, updated_at: iso(deps.clock.now()) },
+          {
+            status: OrderStatus.FAILED,
+            queued: true,
+            updated_at: at,
+            event: {
+              type: OrderEventType.REDRIVE_REVERTED,
+              at,
+              detail: `the redrive could not send the order's message: ${(error as Error).message}`,
+            },
+          },
         )
         .catch(() => undefined);
       throw error;
     }
     // Sent: clear the mark (if this write fails, a later submission sends a harmless second message).
-    await markQueued(deps.orders, orderId).catch(() => undefined);
+    await markQueued(deps.orders, orderId, deps.clock.now()).catch(() => undefined);
     await deps.failedOrders.delete(orderId);
     log.info('order redriven');
     return { ok: true, orderId };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../test/support/builders.ts';
+import { anEvent, ManualClock } from '../../test/support/builders.ts';
 import { MemoryOrderRepository } from '../adapters/memory/memory-order-repository.ts';
 import { createStoreOrder } from './store-order.ts';
 
@@ -34,7 +34,7 @@ describe('storeOrder', () => {
     const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
     await storeOrder({ submission_id: 's-1', order });
     // What submitOrder does once the first submission's SendToQueue succeeded.
-    await orders.transition('o-1', { status: 'PENDING', unqueued: true }, { queued: true });
+    await orders.transition('o-1', { status: 'PENDING', unqueued: true }, { queued: true, event: anEvent() });
     const other = await storeOrder({ submission_id: 's-2', order });
     // The order found is the first submission's, unchanged.
     assert.deepEqual([other.outcome, other.status, other.order.submission_id], ['EXISTS', 'PENDING', 's-1']);
@@ -56,7 +56,11 @@ describe('storeOrder', () => {
     const orders = new MemoryOrderRepository();
     const storeOrder = createStoreOrder({ orders, clock: new ManualClock() });
     await storeOrder({ submission_id: 's-1', order });
-    await orders.transition('o-1', 'PENDING', { status: 'FULFILLED', updated_at: 'y' });
+    await orders.transition('o-1', 'PENDING', {
+      status: 'FULFILLED',
+      updated_at: 'y',
+      event: anEvent('fulfilled'),
+    });
     assert.equal((await storeOrder({ submission_id: 's-2', order })).outcome, 'EXISTS');
   });
 

@@ -1,5 +1,6 @@
 import { OrderConflictError } from './errors.ts';
 import { fingerprintOf, type Order, OrderStatus, type OrderWorkflowInputOrder } from './order.ts';
+import { OrderEventType } from './order-history.ts';
 import type { Clock, OrderRepository } from './ports.ts';
 
 export type StoreOrderResult = {
@@ -58,8 +59,13 @@ export function createStoreOrder(deps: { orders: OrderRepository; clock: Clock }
 
 /**
  * Clears the mark StoreOrder (or a redrive's claim) set, once the order's message was sent: a later
- * submission then finds it queued and sends nothing. Answers whether the mark was still there.
+ * submission then finds it queued and sends nothing. Answers whether the mark was still there. This is the
+ * `queued` event of the order's history; `sentAt` is when the send was confirmed.
  */
-export function markQueued(orders: OrderRepository, orderId: string): Promise<boolean> {
-  return orders.transition(orderId, { status: OrderStatus.PENDING, unqueued: true }, { queued: true });
+export function markQueued(orders: OrderRepository, orderId: string, sentAt: number): Promise<boolean> {
+  return orders.transition(
+    orderId,
+    { status: OrderStatus.PENDING, unqueued: true },
+    { queued: true, event: { type: OrderEventType.QUEUED, at: new Date(sentAt).toISOString() } },
+  );
 }

@@ -50,6 +50,7 @@ function setup(options: { answer?: Answer; orders?: OrderRepository; withQueue?:
     },
     orders,
     ids: { orderId: () => 'generated-1', submissionId: () => `submission-${++submissions}` },
+    clock: new ManualClock(),
     ...(options.withQueue === false ? {} : { queue }),
   });
   return { submitOrder, orders, runs, sent };
@@ -109,6 +110,7 @@ describe('submitOrder', () => {
         get: (id) => orders.get(id),
         list: (query) => orders.list(query),
         countByStatus: () => orders.countByStatus(),
+        history: (id) => orders.history(id),
         transition: async () => {
           throw new TransientError('storage unavailable: database is busy');
         },

@@ -1,7 +1,7 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
 import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
 import { encodeOrderMessage } from './order-message.ts';
-import type { IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
+import type { Clock, IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
 import { markQueued } from './store-order.ts';
 
 export type SubmitOrderResult =
@@ -17,6 +17,7 @@ export function createSubmitOrder(deps: {
   workflow: OrderWorkflow;
   orders: OrderRepository;
   ids: IdGenerator;
+  clock: Clock;
   /** Where an order goes that an execution which cannot run again stored and never queued. */
   queue?: MessageSender;
 }) {
@@ -66,7 +67,7 @@ export function createSubmitOrder(deps: {
       // This submission sent the order's message: clear the mark that makes a later submission send it
       // again. If this write fails, the order is queued all the same; a later submission sends a second
       // message, which the idempotent consumer ignores.
-      await markQueued(deps.orders, order_id).catch(() => undefined);
+      await markQueued(deps.orders, order_id, deps.clock.now()).catch(() => undefined);
       return { ok: true, order, replayed: false };
     }
     return { ok: true, order, replayed: order.submission_id !== submission_id };

@@ -8,7 +8,7 @@ import { failedOrderRepositoryContract } from './failed-order-repository.contrac
 import { orderRepositoryContract } from './order-repository.contract.ts';
 import { pollableQueueContract } from './pollable-queue.contract.ts';
 
-orderRepositoryContract('memory', () => new MemoryOrderRepository());
+orderRepositoryContract('memory', (options) => new MemoryOrderRepository(options));
 failedOrderRepositoryContract('memory', () => new MemoryFailedOrderRepository());
 executionJournalContract('memory', () => new MemoryExecutionJournal());
 pollableQueueContract('memory', () => {

@@ -1,11 +1,12 @@
-import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
 import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../../src/adapters/sqlite/sqlite-execution-journal.ts';
 import { SqliteFailedOrderRepository } from '../../src/adapters/sqlite/sqlite-failed-order-repository.ts';
 import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
-import { ManualClock } from '../support/builders.ts';
+import { anOrder, ManualClock } from '../support/builders.ts';
 import { executionJournalContract } from './execution-journal.contract.ts';
 import { failedOrderRepositoryContract } from './failed-order-repository.contract.ts';
 import { orderRepositoryContract } from './order-repository.contract.ts';
@@ -21,7 +22,7 @@ after(() => {
   for (const db of opened) db.close();
 });
 
-orderRepositoryContract('sqlite', () => new SqliteOrderRepository(freshDb()));
+orderRepositoryContract('sqlite', (options) => new SqliteOrderRepository(freshDb(), options));
 failedOrderRepositoryContract('sqlite', () => new SqliteFailedOrderRepository(freshDb()));
 executionJournalContract('sqlite', () => new SqliteExecutionJournal(freshDb()));
 pollableQueueContract('sqlite', () => {
@@ -35,4 +36,50 @@ pollableQueueContract('sqlite', () => {
     deadLetter: { queue: dlq, maxReceiveCount: 3 },
   });
   return { queue, dlq, clock };
+});
+
+describe('SqliteOrderRepository history storage', () => {
+  it('stores at most maxEvents rows per order', async () => {
+    const db = freshDb();
+    const repo = new SqliteOrderRepository(db, { maxEvents: 3 });
+    const order = anOrder();
+    await repo.create(order);
+    for (let i = 0; i < 5; i++)
+      await repo.transition(order.order_id, 'PENDING', {
+        countAttempt: true,
+        event: { type: 'attempt_failed', at: '2026-01-01T00:00:00.000Z' },
+      });
+    const rows = db.db
+      .prepare('SELECT seq FROM order_events WHERE order_id = ? ORDER BY seq')
+      .all(order.order_id);
+    assert.deepEqual(
+      rows.map((r) => r.seq),
+      [4, 5, 6],
+    );
+  });
+
+  it('keeps a transition and its event together: neither when the event cannot be written', async () => {
+    const db = freshDb();
+    const repo = new SqliteOrderRepository(db);
+    const order = anOrder();
+    await repo.create(order);
+    // An event row already in the way of the next seq makes the event insert fail after the UPDATE ran.
+    db.db
+      .prepare(
+        "INSERT INTO order_events (order_id, seq, at, type, status, attempt, redrive) VALUES (?, 2, 'x', 'x', 'x', 0, 0)",
+      )
+      .run(order.order_id);
+    const other = anOrder();
+    const [lost, created] = await Promise.allSettled([
+      repo.transition(order.order_id, 'PENDING', {
+        status: 'FULFILLED',
+        event: { type: 'fulfilled', at: '2026-01-01T00:00:00.000Z' },
+      }),
+      repo.create(other),
+    ]);
+    assert.equal(lost.status, 'rejected');
+    assert.equal(created.status, 'fulfilled', 'the other writes of the same commit are kept');
+    assert.equal((await repo.get(order.order_id))?.status, 'PENDING', 'the transition was undone');
+    assert.ok(await repo.get(other.order_id));
+  });
 });

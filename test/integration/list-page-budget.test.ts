@@ -108,7 +108,7 @@ describe("list pages are bounded in bytes (DynamoDB, dynalite): an AWS answer st
   });
 
   it(`stops an order page at ${MAX_PAGE_BYTES / 1024} KiB with a cursor, and the cursors still reach every order once`, async () => {
-    const orders = new DynamoDbOrderRepository(db.client, (await db.freshTables()).orders);
+    const orders = new DynamoDbOrderRepository(db.client, { orders: (await db.freshTables()).orders });
     const ids: string[] = [];
     for (let i = 0; i < 150; i++) {
       const order = anOrder({ items: LARGE_ITEMS });

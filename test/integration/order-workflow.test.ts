@@ -91,6 +91,20 @@ for (const { engine: workflowEngine, type } of variants) {
       );
     });
 
+    it("records accepted and queued in the order's history; a replay or a conflict records nothing", async () => {
+      const { submitOrder, orders } = localWorkflowHarness({ engine });
+      await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      await submitOrder(anOrderBody({ order_id: 'o-1' }));
+      await submitOrder(anOrderBody({ order_id: 'o-1', customer_id: 'someone-else' }));
+      assert.deepEqual(
+        (await orders.history('o-1'))?.events.map((e) => [e.seq, e.type, e.status]),
+        [
+          [1, 'accepted', 'PENDING'],
+          [2, 'queued', 'PENDING'],
+        ],
+      );
+    });
+
     it('generates an order id when the client sends none', async () => {
       const { submitOrder } = localWorkflowHarness({ engine });
       const result = await submitOrder(anOrderBody());

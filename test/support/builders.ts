@@ -1,5 +1,6 @@
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { fingerprintOf, type Order, OrderStatus } from '../../src/core/order.ts';
+import type { NewOrderEvent, OrderEventType } from '../../src/core/order-history.ts';
 import type { Logger, TimerClock } from '../../src/core/ports.ts';
 
 let counter = 0;
@@ -112,4 +113,9 @@ export function recordingLogger(): Logger & { lines: Record<string, unknown>[] }
     };
   };
   return Object.assign(make({}), { lines });
+}
+
+/** An event for a transition a test makes itself, to arrange an order's state. */
+export function anEvent(type: OrderEventType = 'queued', at = '2026-01-01T00:00:00.000Z'): NewOrderEvent {
+  return { type, at };
 }

@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { failedOrdersTableDefinition, ordersTableDefinition } from '../../src/adapters/dynamodb/tables.ts';
+import {
+  failedOrdersTableDefinition,
+  orderHistoryTableDefinition,
+  ordersTableDefinition,
+} from '../../src/adapters/dynamodb/tables.ts';
 
 /** dynalite (an in-process DynamoDB) on 127.0.0.1, with the DOFS tables created on demand. */
 export async function startDynalite() {
@@ -22,11 +26,16 @@ export async function startDynalite() {
   return {
     endpoint,
     client,
-    /** Creates a fresh pair of tables and returns their names. */
+    /** Creates a fresh set of tables and returns their names. */
     async freshTables() {
       tables += 1;
-      const names = { orders: `orders-${tables}`, failedOrders: `failed-orders-${tables}` };
+      const names = {
+        orders: `orders-${tables}`,
+        orderHistory: `order-history-${tables}`,
+        failedOrders: `failed-orders-${tables}`,
+      };
       await raw.send(new CreateTableCommand(ordersTableDefinition(names.orders)));
+      await raw.send(new CreateTableCommand(orderHistoryTableDefinition(names.orderHistory)));
       await raw.send(new CreateTableCommand(failedOrdersTableDefinition(names.failedOrders)));
       return names;
     },

@@ -53,6 +53,7 @@ export function localWorkflowHarness(
     workflow,
     orders,
     ids: { orderId: () => `generated-${++ids}`, submissionId: () => `submission-${++ids}` },
+    clock,
   });
   return { clock, orders, queue, journal, logger, workflow, submitOrder };
 }

@@ -1,4 +1,12 @@
 import { type Order, type OrderStatus, orderStatuses } from '../../core/order.ts';
+import {
+  acceptedEvent,
+  historyOf,
+  MAX_ORDER_EVENTS,
+  type OrderEvent,
+  type OrderHistory,
+  storedEvent,
+} from '../../core/order-history.ts';
 import type {
   ListOrdersQuery,
   OrderChange,
@@ -7,6 +15,7 @@ import type {
   Page,
 } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
+import { applyChange, matchesSearch, meetsCondition } from '../storage/order-change.ts';
 
 const newestFirst = (a: Order, b: Order) =>
   a.created_at === b.created_at ? (a.order_id < b.order_id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1;
@@ -14,11 +23,18 @@ const newestFirst = (a: Order, b: Order) =>
 /** In-memory orders for tests and quick experiments; same contract as the SQLite and DynamoDB adapters. */
 export class MemoryOrderRepository implements OrderRepository {
   readonly #orders = new Map<string, Order>();
+  readonly #events = new Map<string, { seq: number; kept: OrderEvent[] }>();
+  readonly #maxEvents: number;
+
+  constructor(options: { maxEvents?: number } = {}) {
+    this.#maxEvents = options.maxEvents ?? MAX_ORDER_EVENTS;
+  }
 
   async create(order: Order) {
     const existing = this.#orders.get(order.order_id);
     if (existing) return { created: false as const, existing: structuredClone(existing) };
     this.#orders.set(order.order_id, structuredClone(order));
+    this.#events.set(order.order_id, { seq: 1, kept: [acceptedEvent(order)] });
     return { created: true as const };
   }
 
@@ -34,31 +50,21 @@ export class MemoryOrderRepository implements OrderRepository {
   ): Promise<boolean> {
     const order = this.#orders.get(orderId);
     const condition = typeof expected === 'string' ? { status: expected } : expected;
-    if (
-      !order ||
-      order.status !== condition.status ||
-      (condition.attempts !== undefined && order.attempts !== condition.attempts) ||
-      (condition.unqueued && order.queued !== false) ||
-      (condition.updated_at !== undefined && order.updated_at !== condition.updated_at) ||
-      (condition.updatedBefore !== undefined && !(order.updated_at < condition.updatedBefore))
-    ) {
-      return false;
-    }
-    if (change.status !== undefined) order.status = change.status;
-    if (change.resetAttempts) order.attempts = 0;
-    if (change.countAttempt) order.attempts += 1;
-    if (change.countRedrive) order.redrives += 1;
-    if (change.last_error !== undefined) order.last_error = change.last_error;
-    if (change.queued === false) order.queued = false;
-    else if (change.queued === true) delete order.queued;
-    if (change.updated_at !== undefined) order.updated_at = change.updated_at;
+    if (!order || !meetsCondition(order, condition)) return false;
+    const next = applyChange(order, change);
+    this.#orders.set(orderId, next);
+    const history = this.#events.get(orderId) ?? { seq: 0, kept: [] };
+    history.seq += 1;
+    history.kept.push(storedEvent(change.event, history.seq, next));
+    if (history.kept.length > this.#maxEvents) history.kept.splice(0, history.kept.length - this.#maxEvents);
+    this.#events.set(orderId, history);
     return true;
   }
 
   async list(query: ListOrdersQuery): Promise<Page<Order>> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const matching = [...this.#orders.values()]
-      .filter((o) => query.status === undefined || o.status === query.status)
+      .filter((o) => matchesSearch(o, query))
       .filter(
         (o) => !after || o.created_at < after[0] || (o.created_at === after[0] && o.order_id < after[1]),
       )
@@ -74,5 +80,10 @@ export class MemoryOrderRepository implements OrderRepository {
     const counts = Object.fromEntries(orderStatuses.map((s) => [s, 0])) as Record<OrderStatus, number>;
     for (const order of this.#orders.values()) counts[order.status] += 1;
     return counts;
+  }
+
+  async history(orderId: string): Promise<OrderHistory | undefined> {
+    if (!this.#orders.has(orderId)) return undefined;
+    return historyOf(structuredClone(this.#events.get(orderId)?.kept ?? []));
   }
 }

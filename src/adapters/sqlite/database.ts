@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { TransientError } from '../../core/errors.ts';
 
 /** The database file in the data directory. */
@@ -19,10 +19,28 @@ CREATE TABLE IF NOT EXISTS orders (
   redrives      INTEGER NOT NULL,
   queued        INTEGER,
   created_at    TEXT NOT NULL,
-  updated_at    TEXT NOT NULL
+  updated_at    TEXT NOT NULL,
+  events        INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS orders_by_created ON orders (created_at DESC, order_id DESC);
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status, created_at DESC, order_id DESC);
+CREATE INDEX IF NOT EXISTS orders_by_customer ON orders (customer_id, created_at DESC, order_id DESC)
+  WHERE customer_id IS NOT NULL;
+
+-- An order's history: one row per transition, numbered per order (orders.events is the last seq); only the
+-- last MAX_ORDER_EVENTS are kept.
+CREATE TABLE IF NOT EXISTS order_events (
+  order_id   TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  at         TEXT NOT NULL,
+  type       TEXT NOT NULL,
+  status     TEXT NOT NULL,
+  attempt    INTEGER NOT NULL,
+  redrive    INTEGER NOT NULL,
+  detail     TEXT,
+  started_at TEXT,
+  PRIMARY KEY (order_id, seq)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS failed_orders (
   order_id   TEXT PRIMARY KEY,
@@ -33,6 +51,7 @@ CREATE TABLE IF NOT EXISTS failed_orders (
   failed_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS failed_orders_by_time ON failed_orders (failed_at DESC, order_id DESC);
+CREATE INDEX IF NOT EXISTS failed_orders_by_reason ON failed_orders (reason, failed_at DESC, order_id DESC);
 
 CREATE TABLE IF NOT EXISTS messages (
   seq               INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -109,6 +128,7 @@ export class SqliteDatabase {
   readonly #commitDelayMs: number;
   readonly #maxBatch: number;
   readonly #busyTimeoutMs: number;
+  #savepoint: { begin: StatementSync; rollback: StatementSync; release: StatementSync } | undefined;
 
   constructor(
     db: DatabaseSync,
@@ -118,6 +138,34 @@ export class SqliteDatabase {
     this.#commitDelayMs = options.commitDelayMs ?? 0;
     this.#maxBatch = options.maxBatch ?? 2000;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  }
+
+  /**
+   * Runs `work`, from inside a `run`, so that its statements take effect together or not at all: a statement
+   * of it that fails undoes the ones before it (a SAVEPOINT), where on its own it would leave them in the
+   * turn's transaction, to be committed with the rest of the batch.
+   */
+  atomically<T>(work: () => T): T {
+    this.#savepoint ??= {
+      begin: this.db.prepare('SAVEPOINT atomically'),
+      rollback: this.db.prepare('ROLLBACK TO atomically'),
+      release: this.db.prepare('RELEASE atomically'),
+    };
+    const savepoint = this.#savepoint;
+    savepoint.begin.run();
+    let value: T;
+    try {
+      value = work();
+    } catch (error) {
+      // A failure that rolled back the whole transaction (SQLITE_FULL, I/O) took the savepoint with it.
+      if (this.db.isTransaction) {
+        savepoint.rollback.run();
+        savepoint.release.run();
+      }
+      throw error;
+    }
+    savepoint.release.run();
+    return value;
   }
 
   /** Commits so far (for the benchmark's write amplification figure). */
@@ -274,6 +322,10 @@ export function openDatabase(
   // Databases created before orders.queued existed: NULL there means queued, which they all were.
   if (!db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'queued'").get()) {
     db.exec('ALTER TABLE orders ADD COLUMN queued INTEGER');
+  }
+  // Databases created before order history existed: their orders have no events yet.
+  if (!db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'events'").get()) {
+    db.exec('ALTER TABLE orders ADD COLUMN events INTEGER NOT NULL DEFAULT 0');
   }
   // From here on lock waits are SqliteDatabase's, without blocking the thread.
   db.exec('PRAGMA busy_timeout = 0');

@@ -1,5 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
-import type { FailedOrder, FailedOrderRepository, Page } from '../../core/ports.ts';
+import type { FailedOrderSearch } from '../../core/order-search.ts';
+import type { FailedOrder, FailedOrderRepository, Page, ReasonCount } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 import { toFailedOrder } from '../storage/failed-order-record.ts';
 import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
@@ -12,8 +13,8 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
   readonly #get: StatementSync;
   readonly #delete: StatementSync;
   readonly #count: StatementSync;
-  readonly #firstPage: StatementSync;
-  readonly #nextPage: StatementSync;
+  readonly #countReason: StatementSync;
+  readonly #byReason: StatementSync;
   readonly #maxPageBytes: number;
 
   constructor(store: SqliteDatabase, options: { maxPageBytes?: number } = {}) {
@@ -28,11 +29,10 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
     this.#get = db.prepare('SELECT * FROM failed_orders WHERE order_id = ?');
     this.#delete = db.prepare('DELETE FROM failed_orders WHERE order_id = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM failed_orders');
-    this.#firstPage = db.prepare(
-      'SELECT * FROM failed_orders ORDER BY failed_at DESC, order_id DESC LIMIT ?',
-    );
-    this.#nextPage = db.prepare(`SELECT * FROM failed_orders WHERE (failed_at, order_id) < (?, ?)
-      ORDER BY failed_at DESC, order_id DESC LIMIT ?`);
+    this.#countReason = db.prepare('SELECT count(*) AS n FROM failed_orders WHERE reason = ?');
+    // One pass over the reason index (it covers the query).
+    this.#byReason = db.prepare(`SELECT reason, count(*) AS n FROM failed_orders GROUP BY reason
+      ORDER BY n DESC, reason LIMIT ?`);
   }
 
   put(record: FailedOrder): Promise<void> {
@@ -48,12 +48,22 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
     });
   }
 
-  async list(query: { limit: number; cursor?: string }): Promise<Page<FailedOrder>> {
+  async list(query: FailedOrderSearch): Promise<Page<FailedOrder>> {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const where: string[] = [];
+    const params: string[] = [];
+    if (query.reason !== undefined) {
+      where.push('reason = ?');
+      params.push(query.reason);
+    }
+    if (after) {
+      where.push('(failed_at, order_id) < (?, ?)');
+      params.push(...after);
+    }
+    const sql = `SELECT * FROM failed_orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY failed_at DESC, order_id DESC LIMIT ?`;
     return this.#store.run(() => {
-      const rows = after
-        ? this.#nextPage.iterate(...after, query.limit + 1)
-        : this.#firstPage.iterate(query.limit + 1);
+      const rows = this.#store.db.prepare(sql).iterate(...params, query.limit + 1);
       const page = takePage(rows, query.limit, this.#maxPageBytes, textBytes);
       const items = page.rows.map(toFailedOrder);
       const last = items.at(-1);
@@ -67,7 +77,15 @@ export class SqliteFailedOrderRepository implements FailedOrderRepository {
     });
   }
 
-  count(): Promise<number> {
-    return this.#store.run(() => Number(this.#count.get()?.n ?? 0));
+  count(query: { reason?: string } = {}): Promise<number> {
+    return this.#store.run(() =>
+      Number((query.reason === undefined ? this.#count.get() : this.#countReason.get(query.reason))?.n ?? 0),
+    );
+  }
+
+  countByReason(limit: number): Promise<ReasonCount[]> {
+    return this.#store.run(() =>
+      this.#byReason.all(limit).map((row) => ({ reason: row.reason as string, count: Number(row.n) })),
+    );
   }
 }

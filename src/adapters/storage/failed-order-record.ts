@@ -1,4 +1,4 @@
-import type { FailedOrder } from '../../core/ports.ts';
+import type { FailedOrder, ReasonCount } from '../../core/ports.ts';
 
 /** A failed_orders row or item (SQLite, DynamoDB) as the domain's FailedOrder; extra columns are ignored. */
 export function toFailedOrder(row: Record<string, unknown>): FailedOrder {
@@ -10,4 +10,9 @@ export function toFailedOrder(row: Record<string, unknown>): FailedOrder {
     body: row.body as string,
     failed_at: row.failed_at as string,
   };
+}
+
+/** The order of `countByReason`: most frequent first, then by reason. */
+export function byCountThenReason(a: ReasonCount, b: ReasonCount): number {
+  return b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0);
 }

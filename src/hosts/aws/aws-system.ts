@@ -28,7 +28,10 @@ function documentClient() {
 
 export function buildApi(config: LambdaConfig<'api'>, deps: { logger: Logger; metrics: OrderMetrics }) {
   const dynamo = documentClient();
-  const orders = new DynamoDbOrderRepository(dynamo, config.ORDERS_TABLE);
+  const orders = new DynamoDbOrderRepository(dynamo, {
+    orders: config.ORDERS_TABLE,
+    history: config.ORDER_HISTORY_TABLE,
+  });
   const failedOrders = new DynamoDbFailedOrderRepository(dynamo, config.FAILED_ORDERS_TABLE);
   const queue = new SqsMessageSender(new SQSClient({}), config.ORDER_QUEUE_URL);
   const workflow = new StepFunctionsOrderWorkflow(new SFNClient({}), config.STATE_MACHINE_ARN, {
@@ -36,7 +39,7 @@ export function buildApi(config: LambdaConfig<'api'>, deps: { logger: Logger; me
   });
   const queries = createOrderQueries({ orders, failedOrders });
   return createHttpApp({
-    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds, queue }),
+    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds, clock: systemClock, queue }),
     queries,
     redrive: createRedriveOrders({ orders, failedOrders, queue, clock: systemClock, logger: deps.logger }),
     // Counting a DynamoDB table costs a read per item: the deployed health check stays a liveness check.
@@ -48,7 +51,7 @@ export function buildApi(config: LambdaConfig<'api'>, deps: { logger: Logger; me
 
 export function buildStoreOrder(config: LambdaConfig<'store-order'>) {
   return createStoreOrder({
-    orders: new DynamoDbOrderRepository(documentClient(), config.ORDERS_TABLE),
+    orders: new DynamoDbOrderRepository(documentClient(), { orders: config.ORDERS_TABLE }),
     clock: systemClock,
   });
 }
@@ -58,7 +61,10 @@ export function buildFulfillOrder(
   deps: { logger: Logger; metrics: OrderMetrics },
 ) {
   return createFulfillOrder({
-    orders: new DynamoDbOrderRepository(documentClient(), config.ORDERS_TABLE),
+    orders: new DynamoDbOrderRepository(documentClient(), {
+      orders: config.ORDERS_TABLE,
+      history: config.ORDER_HISTORY_TABLE,
+    }),
     clock: systemClock,
     random: randomSource(config.DOFS_RANDOM_SEED),
     successRate: config.FULFILLMENT_SUCCESS_RATE,
@@ -73,7 +79,10 @@ export function buildDeadLetterOrder(
 ) {
   const dynamo = documentClient();
   return createDeadLetterOrder({
-    orders: new DynamoDbOrderRepository(dynamo, config.ORDERS_TABLE),
+    orders: new DynamoDbOrderRepository(dynamo, {
+      orders: config.ORDERS_TABLE,
+      history: config.ORDER_HISTORY_TABLE,
+    }),
     failedOrders: new DynamoDbFailedOrderRepository(dynamo, config.FAILED_ORDERS_TABLE),
     clock: systemClock,
     logger: deps.logger,

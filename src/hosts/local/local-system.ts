@@ -104,7 +104,7 @@ export function createLocalSystem(
   });
 
   const app = createHttpApp({
-    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds }),
+    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds, clock }),
     queries,
     redrive,
     health,
@@ -186,6 +186,7 @@ export function createLocalSystem(
         findStranded: () => storage.services.reconciliation.findStrandedPendingOrders(),
         queue,
         orders,
+        clock,
         logger,
       });
       storage.startConsumers();

@@ -1,5 +1,5 @@
 import { encodeOrderMessage } from '../../core/order-message.ts';
-import type { Logger, MessageSender, OrderRepository } from '../../core/ports.ts';
+import type { Clock, Logger, MessageSender, OrderRepository } from '../../core/ports.ts';
 import { markQueued } from '../../core/store-order.ts';
 
 /**
@@ -13,13 +13,14 @@ export async function recoverUnfinishedWork(deps: {
   findStranded: () => Promise<string[]>;
   queue: MessageSender;
   orders: OrderRepository;
+  clock: Clock;
   logger: Logger;
 }): Promise<{ resumed: number; requeued: number }> {
   const resumed = await deps.workflow.resumeUnfinished();
   const stranded = await deps.findStranded();
   for (const orderId of stranded) {
     await deps.queue.send(encodeOrderMessage(orderId));
-    await markQueued(deps.orders, orderId);
+    await markQueued(deps.orders, orderId, deps.clock.now());
   }
   if (resumed || stranded.length)
     deps.logger.info('recovered unfinished work', { resumed, requeued: stranded.length });
