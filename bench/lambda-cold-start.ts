@@ -24,6 +24,7 @@ const env = {
   PATH: process.env.PATH ?? '',
   AWS_REGION: 'eu-west-1',
   ORDERS_TABLE: 'orders',
+  ORDER_HISTORY_TABLE: 'order-history',
   FAILED_ORDERS_TABLE: 'failed-orders',
   ORDER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:x',

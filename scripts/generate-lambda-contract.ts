@@ -22,17 +22,24 @@ export const OPTIONAL_ENVIRONMENT: Partial<Record<LambdaName, readonly string[]>
  */
 export const LAMBDA_ACTIONS: Record<LambdaName, Record<'EXPRESS' | 'STANDARD', readonly string[]>> = (() => {
   const api = [
+    'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
+    'dynamodb:PutItem',
     'dynamodb:Query',
+    'dynamodb:Scan',
     'dynamodb:UpdateItem',
     'sqs:SendMessage',
   ];
+  // A transition copies the order's previous event into order_history and drops the oldest one there.
+  const history = ['dynamodb:DeleteItem', 'dynamodb:PutItem'];
   const same = (actions: string[]) => ({ EXPRESS: actions.sort(), STANDARD: actions.sort() });
   const poll = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
   return {
-    // get/list/transition on orders (read, redrive), get/list/delete on failed_orders, redrive's send, and
-    // the start: StartSyncExecution (EXPRESS) or StartExecution + DescribeExecution (STANDARD)
+    // get/list (BatchGetItem for a customer's page)/transition on orders (read, redrive) and their history
+    // (put, delete, query), get/list/count/group (scan of the reason index)/delete on failed_orders,
+    // redrive's send, and the start: StartSyncExecution (EXPRESS) or StartExecution + DescribeExecution
+    // (STANDARD)
     api: {
       EXPRESS: [...api, 'states:StartSyncExecution'].sort(),
       STANDARD: [...api, 'states:DescribeExecution', 'states:StartExecution'].sort(),
@@ -40,9 +47,16 @@ export const LAMBDA_ACTIONS: Record<LambdaName, Record<'EXPRESS' | 'STANDARD', r
     'validate-order': same([]),
     // create = conditional PutItem, then GetItem on conflict
     'store-order': same(['dynamodb:GetItem', 'dynamodb:PutItem']),
-    // get + conditional UpdateItem
-    'fulfill-order': same(['dynamodb:GetItem', 'dynamodb:UpdateItem', ...poll]),
-    'dead-letter': same(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', ...poll]),
+    // get + conditional UpdateItem, and the history copy
+    'fulfill-order': same(['dynamodb:GetItem', 'dynamodb:UpdateItem', ...history, ...poll]),
+    // the same, and the failed_orders put (PutItem on both tables)
+    'dead-letter': same([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      ...poll,
+    ]),
   };
 })();
 

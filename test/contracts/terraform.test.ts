@@ -10,7 +10,11 @@ import {
   ROUTES_PATH,
 } from '../../scripts/generate-api-model.ts';
 import { LAMBDA_CONTRACT_PATH, lambdaContract } from '../../scripts/generate-lambda-contract.ts';
-import { failedOrdersTableDefinition, ordersTableDefinition } from '../../src/adapters/dynamodb/tables.ts';
+import {
+  failedOrdersTableDefinition,
+  orderHistoryTableDefinition,
+  ordersTableDefinition,
+} from '../../src/adapters/dynamodb/tables.ts';
 import {
   type Hcl,
   loadTerraform,
@@ -136,7 +140,10 @@ describe('the code and the infrastructure agree', () => {
           /new (\w+)Command\(/g,
         ),
       ].map((m) => m[1]);
+    // Put and Delete on orders' history table; BatchGet (batch-get.ts) for pages read through keys-only
+    // indexes; Scan of the reason index.
     assert.deepEqual([...new Set(commands('dynamodb/dynamodb-order-repository.ts'))].sort(), [
+      'Delete',
       'Get',
       'Put',
       'Query',
@@ -147,7 +154,9 @@ describe('the code and the infrastructure agree', () => {
       'Get',
       'Put',
       'Query',
+      'Scan',
     ]);
+    assert.deepEqual(commands('dynamodb/batch-get.ts'), ['BatchGet']);
     assert.deepEqual(commands('stepfunctions/step-functions-order-workflow.ts').sort(), [
       'DescribeExecution',
       'StartExecution',
@@ -171,25 +180,41 @@ describe('the code and the infrastructure agree', () => {
   it('declares the DynamoDB keys and indexes the adapters use', () => {
     const dynamodb = mod('modules/dynamodb');
     const tables = section(dynamodb, 'locals').tables as Hcl;
+    const numberKeys = section(dynamodb, 'locals').number_keys as string[];
     for (const [name, definition] of [
       ['orders', ordersTableDefinition('x')],
       ['failed_orders', failedOrdersTableDefinition('x')],
+      ['order_history', { ...orderHistoryTableDefinition('x'), GlobalSecondaryIndexes: [] }],
     ] as const) {
       const table = tables[name] as Hcl;
-      const index = table.index as Hcl;
-      assert.equal(table.hash_key, definition.KeySchema[0]?.AttributeName);
-      const expectedGsi = definition.GlobalSecondaryIndexes[0];
+      assert.ok(table, `terraform declares the ${name} table`);
+      const indexes = table.indexes as Hcl[];
       assert.deepEqual(
-        [index.name, index.hash_key, index.range_key],
-        [
-          expectedGsi?.IndexName,
-          expectedGsi?.KeySchema[0]?.AttributeName,
-          expectedGsi?.KeySchema[1]?.AttributeName,
-        ],
+        [table.hash_key, table.range_key ?? undefined],
+        [definition.KeySchema[0]?.AttributeName, definition.KeySchema[1]?.AttributeName],
       );
-      // Terraform defines an attribute, a string, for each key of the table and of its index.
       assert.deepEqual(
-        [...new Set([table.hash_key, index.hash_key, index.range_key])].map((key) => `${key}:S`).sort(),
+        indexes.map((index) => [
+          index.name,
+          index.hash_key,
+          index.range_key,
+          index.projection,
+          index.non_key_attributes,
+        ]),
+        definition.GlobalSecondaryIndexes.map((gsi) => [
+          gsi.IndexName,
+          gsi.KeySchema[0]?.AttributeName,
+          gsi.KeySchema[1]?.AttributeName,
+          gsi.Projection.ProjectionType,
+          'NonKeyAttributes' in gsi.Projection ? gsi.Projection.NonKeyAttributes : [],
+        ]),
+      );
+      // Terraform defines an attribute for each key of the table and of its indexes: numbers where listed.
+      const keys = [table.hash_key, table.range_key, ...indexes.flatMap((i) => [i.hash_key, i.range_key])];
+      assert.deepEqual(
+        [...new Set(keys.filter(Boolean))]
+          .map((key) => `${key}:${numberKeys.includes(key) ? 'N' : 'S'}`)
+          .sort(),
         definition.AttributeDefinitions.map((a) => `${a.AttributeName}:${a.AttributeType}`).sort(),
       );
     }

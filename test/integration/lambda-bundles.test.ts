@@ -30,6 +30,7 @@ describe('Lambda bundles (built with esbuild, invoked against dynalite)', () => 
       AWS_SECRET_ACCESS_KEY: 'x',
       AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
       ORDERS_TABLE: tables.orders,
+      ORDER_HISTORY_TABLE: tables.orderHistory,
       FAILED_ORDERS_TABLE: tables.failedOrders,
       ORDER_QUEUE_URL: 'http://127.0.0.1:9/000000000000/order_queue',
       STATE_MACHINE_ARN: 'arn:aws:states:local-1:000000000000:stateMachine:dofs-orders',

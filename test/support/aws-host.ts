@@ -107,6 +107,7 @@ export async function startAwsHost(options: AwsHostOptions) {
       AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       // Every function gets the union of the variables Terraform sets; each reads only its own.
       ORDERS_TABLE: tables.orders,
+      ORDER_HISTORY_TABLE: tables.orderHistory,
       FAILED_ORDERS_TABLE: tables.failedOrders,
       ORDER_QUEUE_URL: queues.orderQueue.url,
       STATE_MACHINE_ARN: stateMachineArn,

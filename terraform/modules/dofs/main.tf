@@ -41,6 +41,8 @@ module "lambdas" {
   permissions_boundary_arn = local.permissions_boundary_arn
   orders_table_name        = module.dynamodb.orders_table_name
   orders_table_arn         = module.dynamodb.orders_table_arn
+  order_history_table_name = module.dynamodb.order_history_table_name
+  order_history_table_arn  = module.dynamodb.order_history_table_arn
   failed_orders_table_name = module.dynamodb.failed_orders_table_name
   failed_orders_table_arn  = module.dynamodb.failed_orders_table_arn
   order_queue_url          = module.sqs.order_queue_url

@@ -3,17 +3,38 @@
 locals {
   tables = {
     orders = {
-      name     = "orders"
-      hash_key = "order_id"
-      # status#shard spreads each status over several partitions (see tables.ts STATUS_SHARDS).
-      index = { name = "by-status", hash_key = "status_shard", range_key = "created_key" }
+      name      = "orders"
+      hash_key  = "order_id"
+      range_key = null
+      indexes = [
+        # status#shard spreads each status over several partitions (see tables.ts STATUS_SHARDS).
+        { name = "by-status", hash_key = "status_shard", range_key = "created_key", projection = "ALL", non_key_attributes = [] },
+        # A customer's orders by creation time. Keys and status only, so the index is written when an order is
+        # created or changes status, not on every attempt; pages read the orders from the table.
+        { name = "by-customer", hash_key = "customer_key", range_key = "created_key", projection = "INCLUDE", non_key_attributes = ["status"] },
+      ]
     }
     failed_orders = {
-      name     = "failed-orders"
-      hash_key = "order_id"
-      index    = { name = "by-failed-at", hash_key = "kind", range_key = "failed_key" }
+      name      = "failed-orders"
+      hash_key  = "order_id"
+      range_key = null
+      indexes = [
+        { name = "by-failed-at", hash_key = "kind", range_key = "failed_key", projection = "ALL", non_key_attributes = [] },
+        # The reason filter, and the grouping by reason (a scan of these keys).
+        { name = "by-reason", hash_key = "reason_key", range_key = "failed_key", projection = "KEYS_ONLY", non_key_attributes = [] },
+      ]
+    }
+    # Every order's history, one item per event (the newest lives in the order item until the next transition
+    # copies it here; see src/adapters/dynamodb/dynamodb-order-repository.ts).
+    order_history = {
+      name      = "order-history"
+      hash_key  = "order_id"
+      range_key = "seq"
+      indexes   = []
     }
   }
+  # Keys that are numbers; every other key is a string.
+  number_keys = ["seq"]
 }
 
 resource "aws_dynamodb_table" "this" {
@@ -21,23 +42,30 @@ resource "aws_dynamodb_table" "this" {
   name                        = "${var.name_prefix}-${each.value.name}"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = each.value.hash_key
+  range_key                   = each.value.range_key
   deletion_protection_enabled = var.deletion_protection
 
-  # DynamoDB takes a definition for exactly the attributes that are keys (of the table or an index); every
-  # key here is a string.
+  # DynamoDB takes a definition for exactly the attributes that are keys (of the table or an index).
   dynamic "attribute" {
-    for_each = toset([each.value.hash_key, each.value.index.hash_key, each.value.index.range_key])
+    for_each = toset(compact(concat(
+      [each.value.hash_key, each.value.range_key == null ? "" : each.value.range_key],
+      flatten([for index in each.value.indexes : [index.hash_key, index.range_key]]),
+    )))
     content {
       name = attribute.value
-      type = "S"
+      type = contains(local.number_keys, attribute.value) ? "N" : "S"
     }
   }
 
-  global_secondary_index {
-    name            = each.value.index.name
-    hash_key        = each.value.index.hash_key
-    range_key       = each.value.index.range_key
-    projection_type = "ALL"
+  dynamic "global_secondary_index" {
+    for_each = each.value.indexes
+    content {
+      name               = global_secondary_index.value.name
+      hash_key           = global_secondary_index.value.hash_key
+      range_key          = global_secondary_index.value.range_key
+      projection_type    = global_secondary_index.value.projection
+      non_key_attributes = length(global_secondary_index.value.non_key_attributes) > 0 ? global_secondary_index.value.non_key_attributes : null
+    }
   }
 
   point_in_time_recovery {

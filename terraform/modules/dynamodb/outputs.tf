@@ -18,7 +18,17 @@ output "failed_orders_table_arn" {
   value       = aws_dynamodb_table.this["failed_orders"].arn
 }
 
+output "order_history_table_name" {
+  description = "Name of the order_history table."
+  value       = aws_dynamodb_table.this["order_history"].name
+}
+
+output "order_history_table_arn" {
+  description = "ARN of the order_history table."
+  value       = aws_dynamodb_table.this["order_history"].arn
+}
+
 output "deletion_protection" {
-  description = "Whether the tables refuse to be deleted (both alike)."
+  description = "Whether the tables refuse to be deleted (all alike)."
   value       = alltrue([for t in aws_dynamodb_table.this : t.deletion_protection_enabled])
 }

@@ -12,14 +12,16 @@ locals {
       memory  = 512
       environment = {
         ORDERS_TABLE        = var.orders_table_name
+        ORDER_HISTORY_TABLE = var.order_history_table_name
         FAILED_ORDERS_TABLE = var.failed_orders_table_name
         ORDER_QUEUE_URL     = var.order_queue_url
         STATE_MACHINE_ARN   = var.state_machine_arn
         WORKFLOW_TYPE       = var.workflow_type
       }
       statements = [
-        { actions = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], resources = [var.orders_table_arn, "${var.orders_table_arn}/index/by-status"] },
-        { actions = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"], resources = [var.failed_orders_table_arn, "${var.failed_orders_table_arn}/index/by-failed-at"] },
+        { actions = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], resources = [var.orders_table_arn, "${var.orders_table_arn}/index/by-status", "${var.orders_table_arn}/index/by-customer"] },
+        { actions = ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query"], resources = [var.order_history_table_arn] },
+        { actions = ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"], resources = [var.failed_orders_table_arn, "${var.failed_orders_table_arn}/index/by-failed-at", "${var.failed_orders_table_arn}/index/by-reason"] },
         var.workflow_type == "EXPRESS"
         ? { actions = ["states:StartSyncExecution"], resources = [var.state_machine_arn] }
         : { actions = ["states:DescribeExecution", "states:StartExecution"], resources = [var.state_machine_arn, local.executions_arn] },
@@ -47,10 +49,12 @@ locals {
       memory  = 256
       environment = merge({
         ORDERS_TABLE             = var.orders_table_name
+        ORDER_HISTORY_TABLE      = var.order_history_table_name
         FULFILLMENT_SUCCESS_RATE = tostring(var.fulfillment_success_rate)
       }, local.seed)
       statements = [
         { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
+        { actions = ["dynamodb:DeleteItem", "dynamodb:PutItem"], resources = [var.order_history_table_arn] },
         { actions = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.order_queue_arn] },
       ]
     }
@@ -59,10 +63,12 @@ locals {
       memory  = 256
       environment = {
         ORDERS_TABLE        = var.orders_table_name
+        ORDER_HISTORY_TABLE = var.order_history_table_name
         FAILED_ORDERS_TABLE = var.failed_orders_table_name
       }
       statements = [
         { actions = ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources = [var.orders_table_arn] },
+        { actions = ["dynamodb:DeleteItem", "dynamodb:PutItem"], resources = [var.order_history_table_arn] },
         { actions = ["dynamodb:PutItem"], resources = [var.failed_orders_table_arn] },
         { actions = ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], resources = [var.dlq_arn] },
       ]

@@ -29,6 +29,16 @@ variable "orders_table_arn" {
   type        = string
 }
 
+variable "order_history_table_name" {
+  description = "Name of the order_history table."
+  type        = string
+}
+
+variable "order_history_table_arn" {
+  description = "ARN of the order_history table."
+  type        = string
+}
+
 variable "failed_orders_table_name" {
   description = "Name of the failed_orders table."
   type        = string

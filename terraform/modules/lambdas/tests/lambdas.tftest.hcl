@@ -12,6 +12,8 @@ variables {
   package_dir              = "../../tests/fixtures/lambda-zips"
   orders_table_name        = "dofs-test-orders"
   orders_table_arn         = "arn:aws:dynamodb:eu-west-1:123456789012:table/dofs-test-orders"
+  order_history_table_name = "dofs-test-order-history"
+  order_history_table_arn  = "arn:aws:dynamodb:eu-west-1:123456789012:table/dofs-test-order-history"
   failed_orders_table_name = "dofs-test-failed-orders"
   failed_orders_table_arn  = "arn:aws:dynamodb:eu-west-1:123456789012:table/dofs-test-failed-orders"
   order_queue_url          = "https://sqs.eu-west-1.amazonaws.com/123456789012/dofs-test-order-queue"
