@@ -35,8 +35,11 @@ export class OrderNotFoundError extends DofsError {
 
 /** A request that is malformed before it is an order (not JSON, a bad query or cursor). */
 export class BadRequestError extends DofsError {
-  constructor(message: string) {
+  /** Each failing part of the request (query parameters), when there are several to report. */
+  readonly fields: FieldError[] | undefined;
+  constructor(message: string, fields?: FieldError[]) {
     super('BadRequest', message);
+    this.fields = fields;
   }
 }
 

@@ -79,9 +79,29 @@ describe('OpenAPI document', () => {
     check('/orders', 'get', list.status, list.body);
     const badList = await call(`${u}/orders?status=NOPE`);
     check('/orders', 'get', badList.status, badList.body);
+    const search = await call(`${u}/orders?customer_id=c-1&created_after=2026-01-01&status=failed`);
+    check('/orders', 'get', search.status, search.body);
+    const badSearch = await call(`${u}/orders?created_after=soon&nope=1`);
+    check('/orders', 'get', badSearch.status, badSearch.body);
+    assert.equal(badSearch.body.error.fields.length, 2);
     await eventually(async () => (await call(`${u}/failed-orders`)).body.items.length === 2, 10_000);
     const failed = await call(`${u}/failed-orders`);
     check('/failed-orders', 'get', failed.status, failed.body);
+    const byReason = await call(
+      `${u}/failed-orders?reason=${encodeURIComponent(failed.body.items[0].reason)}`,
+    );
+    check('/failed-orders', 'get', byReason.status, byReason.body);
+    const badFailed = await call(`${u}/failed-orders?limit=x`);
+    check('/failed-orders', 'get', badFailed.status, badFailed.body);
+    const history = await call(`${u}/orders/oa-1/history`);
+    check('/orders/{order_id}/history', 'get', history.status, history.body);
+    assert.ok(
+      history.body.events.some((e: { started_at?: string; detail?: string }) => e.started_at && e.detail),
+    );
+    const noHistory = await call(`${u}/orders/none/history`);
+    check('/orders/{order_id}/history', 'get', noHistory.status, noHistory.body);
+    const badHistory = await call(`${u}/orders/oa-1/history?x=1`);
+    check('/orders/{order_id}/history', 'get', badHistory.status, badHistory.body);
     const redriven = await call(`${u}/failed-orders/oa-1/redrive`, { method: 'POST' });
     check('/failed-orders/{order_id}/redrive', 'post', redriven.status, redriven.body);
     const notFailed = await call(`${u}/failed-orders/oa-1/redrive`, { method: 'POST' });

@@ -1,4 +1,4 @@
-import { DofsError, OrderInvalidError, TransientError } from '../../core/errors.ts';
+import { BadRequestError, DofsError, OrderInvalidError, TransientError } from '../../core/errors.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { HttpResponse } from './http-types.ts';
 
@@ -57,6 +57,9 @@ export const HTTP_STATUS_OF_ERROR: Readonly<Record<string, number>> = {
 export function errorResponse(error: unknown, logger: Logger): HttpResponse {
   if (error instanceof OrderInvalidError) {
     return json(400, { error: { code: error.name, message: error.message, fields: error.errors } });
+  }
+  if (error instanceof BadRequestError && error.fields) {
+    return json(400, { error: { code: error.name, message: error.message, fields: error.fields } });
   }
   if (error instanceof TransientError) {
     logger.warn('request failed on a transient error', { error: error.message });

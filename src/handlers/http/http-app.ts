@@ -1,6 +1,8 @@
 import { BadRequestError } from '../../core/errors.ts';
-import { type OrderStatus, orderStatuses, orderView } from '../../core/order.ts';
+import { orderView, type ParseResult } from '../../core/order.ts';
+import { MAX_ORDER_EVENTS } from '../../core/order-history.ts';
 import type { createOrderQueries } from '../../core/order-queries.ts';
+import { parseFailedOrderSearch, parseOrderSearch } from '../../core/order-search.ts';
 import type { Logger, OrderMetrics } from '../../core/ports.ts';
 import type { createRedriveOrders } from '../../core/redrive-orders.ts';
 import type { SubmitOrderResult } from '../../core/submit-order.ts';
@@ -75,28 +77,23 @@ function pathParameter(raw: string | undefined): string {
   }
 }
 
-function parseLimit(query: URLSearchParams): number {
-  const raw = query.get('limit');
-  if (raw === null) return 50;
-  const limit = Number(raw);
-  if (!/^\d+$/.test(raw) || limit < 1 || limit > 500)
-    throw new BadRequestError('limit must be an integer from 1 to 500');
-  return limit;
-}
-
-function parseStatus(query: URLSearchParams): OrderStatus | undefined {
-  const raw = query.get('status');
-  if (raw === null || raw === '') return undefined;
-  const status = raw.toUpperCase();
-  if (!(orderStatuses as string[]).includes(status)) {
-    throw new BadRequestError(`status must be one of ${orderStatuses.join(', ')}`);
+/**
+ * The query as one value per parameter. A parameter given twice is refused: which one would count is a
+ * guess (Node takes the first, API Gateway's single-value map the last).
+ */
+function queryOf(query: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (Object.hasOwn(values, name)) throw new BadRequestError(`${name} is given more than once`);
+    values[name] = value;
   }
-  return status as OrderStatus;
+  return values;
 }
 
-function cursorOf(query: URLSearchParams): { cursor?: string } {
-  const cursor = query.get('cursor');
-  return cursor ? { cursor } : {};
+/** The value of a parsed query, or a 400 that lists every parameter that failed. */
+function validQuery<T>(parsed: ParseResult<T>): T {
+  if (parsed.ok) return parsed.value;
+  throw new BadRequestError(parsed.errors.map((e) => e.message).join('; '), parsed.errors);
 }
 
 /**
@@ -113,22 +110,31 @@ export function createHttpApp(deps: HttpAppDeps) {
     post_order: (request) => submit(request),
     post_orders: (request) => submit(request),
     list_orders: async ({ query }) => {
-      const status = parseStatus(query);
-      const page = await queries.listOrders({
-        ...cursorOf(query),
-        limit: parseLimit(query),
-        ...(status ? { status } : {}),
-      });
+      const page = await queries.listOrders(validQuery(parseOrderSearch(queryOf(query))));
       return json(200, { items: page.items.map(orderView), cursor: page.cursor ?? null });
     },
     get_order: async (_, { order_id }) =>
       json(200, orderView(await queries.getOrder(pathParameter(order_id)))),
-    // Served once the storage records history (the next commits).
-    get_history: async () =>
-      json(501, { error: { code: 'NotImplemented', message: 'order history is not served yet' } }),
+    get_history: async ({ query }, { order_id }) => {
+      const unknown = [...new Set(query.keys())];
+      if (unknown.length > 0)
+        throw new BadRequestError(`${unknown.join(', ')}: this route takes no query parameters`);
+      const orderId = pathParameter(order_id);
+      const history = await queries.orderHistory(orderId);
+      return json(200, { order_id: orderId, ...history, max_events: MAX_ORDER_EVENTS });
+    },
     list_failed: async ({ query }) => {
-      const page = await queries.listFailedOrders({ ...cursorOf(query), limit: parseLimit(query) });
-      return json(200, { items: page.items, cursor: page.cursor ?? null });
+      const search = validQuery(parseFailedOrderSearch(queryOf(query)));
+      const [page, summary] = await Promise.all([
+        queries.listFailedOrders(search),
+        queries.failedOrdersSummary(search.reason === undefined ? {} : { reason: search.reason }),
+      ]);
+      return json(200, {
+        items: page.items,
+        cursor: page.cursor ?? null,
+        total: summary.total,
+        by_reason: summary.byReason,
+      });
     },
     redrive_one: async (_, { order_id }) => {
       const result = await redrive.redriveOne(pathParameter(order_id));
