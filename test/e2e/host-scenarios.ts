@@ -72,6 +72,82 @@ export const hostScenarios: HostScenario[] = [
       );
       // Redriving an order that is no longer FAILED is refused.
       assert.equal((await host.request('POST', `/failed-orders/${order_id}/redrive`)).status, 409);
+
+      // Its history kept the failure the redrive cleared from the order, event by event.
+      const history = await host.request('GET', `/orders/${order_id}/history`);
+      assert.equal(history.status, 200, JSON.stringify(history.body));
+      const events: Json[] = history.body.events;
+      assert.deepEqual(
+        events.map((e) => e.seq),
+        events.map((_, i) => i + 1),
+      );
+      // `queued` is written once the sender confirmed its send: an attempt may begin before it.
+      const sorted = (types: string[]) => [...types].sort();
+      const failures = Array.from({ length: MAX_RECEIVE_COUNT }, () => 'attempt_failed');
+      const cycle = MAX_RECEIVE_COUNT + 3;
+      assert.deepEqual(
+        sorted(events.slice(0, cycle).map((e) => e.type)),
+        sorted(['accepted', 'queued', ...failures, 'dead_lettered']),
+        JSON.stringify(events),
+      );
+      assert.deepEqual(
+        sorted(events.slice(cycle).map((e) => e.type)),
+        sorted(['redriven', 'queued', 'fulfilled']),
+        JSON.stringify(events),
+      );
+      assert.equal(events[cycle]?.type, 'redriven');
+      assert.deepEqual(
+        [events[0]?.type, events.at(-1)?.type, events.at(-1)?.attempt, events.at(-1)?.redrive],
+        ['accepted', 'fulfilled', 1, 1],
+      );
+      const deadLettered = events.find((e) => e.type === 'dead_lettered');
+      assert.deepEqual(
+        [deadLettered?.status, deadLettered?.attempt, deadLettered?.detail],
+        ['FAILED', MAX_RECEIVE_COUNT, `fulfilment attempt ${MAX_RECEIVE_COUNT} failed (simulated)`],
+      );
+      assert.equal((await host.request('GET', '/orders/no-such-order/history')).status, 404);
+    },
+  },
+  {
+    name: 'finds orders by customer and created-at range, and failed orders with their total by reason',
+    async run(host, id) {
+      await host.setSuccessRate(1);
+      const customer_id = id('customer');
+      const ids = [id('first'), id('second'), id('third')];
+      const created: string[] = [];
+      for (const order_id of ids) {
+        const accepted = await submit(host, anOrderBody({ order_id, customer_id }));
+        assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
+        created.push(accepted.body.created_at);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const page = await host.request('GET', `/orders?customer_id=${customer_id}&limit=2`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      const next = await host.request(
+        'GET',
+        `/orders?customer_id=${customer_id}&limit=2&cursor=${page.body.cursor}`,
+      );
+      assert.deepEqual(
+        [...page.body.items, ...next.body.items].map((o: Json) => o.order_id),
+        [...ids].reverse(),
+      );
+      assert.equal(next.body.cursor, null);
+      const range = await host.request(
+        'GET',
+        `/orders?customer_id=${customer_id}&created_after=${created[1]}&created_before=${created[2]}`,
+      );
+      assert.deepEqual(
+        range.body.items.map((o: Json) => o.order_id),
+        [ids[1]],
+      );
+      const unknown = await host.request('GET', `/orders?customer=${customer_id}`);
+      assert.equal(unknown.status, 400);
+      const failed = await host.request('GET', '/failed-orders');
+      assert.equal(failed.status, 200);
+      assert.equal(
+        failed.body.total,
+        failed.body.by_reason.reduce((sum: number, group: Json) => sum + group.count, 0),
+      );
     },
   },
   {
