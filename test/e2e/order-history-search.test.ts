@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anOrderBody } from '../support/builders.ts';
-import { call, eventually, type Json, serverPerSuite } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type Json, serverPerSuite } from '../support/server-process.ts';
 
 // Every attempt fails and an order is dead-lettered after two: each order's history has a whole failure
 // in it within a fraction of a second, and a redrive adds another.
