@@ -77,6 +77,8 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     submit: (order: unknown) => request<Record<string, unknown>>('POST', '/order', order),
     get: (id: string) => request<Record<string, unknown>>('GET', `/orders/${encodeURIComponent(id)}`),
+    history: (id: string) =>
+      request<Record<string, unknown>>('GET', `/orders/${encodeURIComponent(id)}/history`),
     list: (query: { status?: string; limit?: number; cursor?: string }) => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));

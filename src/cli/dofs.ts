@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type OrderStatus, orderStatuses } from '../core/order.ts';
 import { type ApiClient, type ApiClientOptions, ApiError, createApiClient } from './api-client.ts';
 import { type LoadSummary, runLoad, type SettleProgress } from './load-generator.ts';
+import { orderTimeline } from './order-timeline.ts';
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -198,11 +199,15 @@ export function createProgram(io: { client?: (opts: ApiClientOptions) => ApiClie
 
   program
     .command('status')
-    .description('show one order')
+    .description('show one order and its timeline (every event of its history)')
     .argument('<order_id>')
-    // The order is printed as JSON either way for now; --json keeps it JSON whatever the default becomes.
-    .option('--json', 'print the order as JSON')
-    .action(async (id: string) => json((await client().get(id)).body));
+    .option('--json', 'print {order, history} as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const api = client();
+      const [order, history] = await Promise.all([api.get(id), api.history(id)]);
+      if (opts.json) json({ order: order.body, history: history.body });
+      else out(orderTimeline(order.body, history.body));
+    });
 
   program
     .command('orders')

@@ -111,7 +111,14 @@ describe('dofs CLI', () => {
     const fromFile = await dofs(['submit', file], env());
     assert.equal(JSON.parse(fromFile.stdout).http_status, 202);
     const status = await dofs(['status', 'cli-1'], env());
-    assert.equal(JSON.parse(status.stdout).order_id, 'cli-1');
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^order\s+cli-1$/m);
+    assert.match(status.stdout, /^timeline \(\d+ events?\)$/m);
+    assert.match(status.stdout, /^1\s+\S+Z\s+accepted\s+PENDING\s+0\s+0$/m, status.stdout);
+    const statusJson = await dofs(['status', 'cli-1', '--json'], env());
+    const { order, history } = JSON.parse(statusJson.stdout);
+    assert.equal(order.order_id, 'cli-1');
+    assert.deepEqual([history.order_id, history.events[0].type], ['cli-1', 'accepted']);
     const list = await dofs(['orders', '--limit', '5'], env());
     assert.match(list.stdout, /^order_id\s+status/m);
     assert.match(list.stdout, /cli-2/);
@@ -164,7 +171,7 @@ describe('dofs CLI', () => {
     assert.equal(failed.code, 0, failed.stderr);
     assert.deepEqual(JSON.parse(failed.stdout), { items: [], cursor: null });
     const status = await dofs(['status', 'cli-1', '--json'], env());
-    assert.equal(JSON.parse(status.stdout).order_id, 'cli-1');
+    assert.equal(JSON.parse(status.stdout).order.order_id, 'cli-1');
   });
 
   it('takes statuses in any case, as the API does', async () => {
