@@ -111,15 +111,17 @@ function parseWith<S extends z.ZodMiniObject>(
   schema: S,
   query: Record<string, string>,
 ): ParseResult<z.output<S>> {
-  // An empty parameter (a blank search field of a form) is the same as none.
-  const params = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
   const known = Object.keys(schema.shape);
-  const errors: FieldError[] = Object.keys(params)
+  const errors: FieldError[] = Object.keys(query)
     .filter((name) => !known.includes(name))
     .map((name) => ({
       field: name,
       message: `${name} is not a known query parameter; use ${known.join(', ')}`,
     }));
+  // A known parameter left empty (a blank search field of a form) is the same as none.
+  const params = Object.fromEntries(
+    Object.entries(query).filter(([name, value]) => value !== '' && known.includes(name)),
+  );
   const parsed = schema.safeParse(params);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -157,6 +157,12 @@ describe('HTTP API (server process)', () => {
       /customer_id may contain only letters, digits and \. _ : -/,
     ],
     [
+      'an unknown parameter left empty, or named __proto__',
+      { path: '/orders?customer=&__proto__=x' },
+      400,
+      /customer is not a known query parameter.*; __proto__ is not a known query parameter/,
+    ],
+    [
       'a parameter given twice',
       { path: '/orders?status=FAILED&status=PENDING' },
       400,

@@ -82,7 +82,8 @@ function pathParameter(raw: string | undefined): string {
  * guess (Node takes the first, API Gateway's single-value map the last).
  */
 function queryOf(query: URLSearchParams): Record<string, string> {
-  const values: Record<string, string> = {};
+  // No prototype: a parameter named __proto__ is a parameter like any other (and reported as unknown).
+  const values: Record<string, string> = Object.create(null);
   for (const [name, value] of query) {
     if (Object.hasOwn(values, name)) throw new BadRequestError(`${name} is given more than once`);
     values[name] = value;
