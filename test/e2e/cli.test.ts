@@ -169,7 +169,7 @@ describe('dofs CLI', () => {
     assert.ok('cursor' in page);
     const failed = await dofs(['failed', '--json'], env());
     assert.equal(failed.code, 0, failed.stderr);
-    assert.deepEqual(JSON.parse(failed.stdout), { items: [], cursor: null });
+    assert.deepEqual(JSON.parse(failed.stdout), { items: [], cursor: null, total: 0, by_reason: [] });
     const status = await dofs(['status', 'cli-1', '--json'], env());
     assert.equal(JSON.parse(status.stdout).order.order_id, 'cli-1');
   });
