@@ -15,7 +15,6 @@ import {
   historyOf,
   MAX_ORDER_EVENTS,
   type OrderEvent,
-  type OrderEventType,
   type OrderHistory,
   storedEvent,
 } from '../../core/order-history.ts';
@@ -27,6 +26,7 @@ import type {
   Page,
 } from '../../core/ports.ts';
 import { applyChange, meetsCondition } from '../storage/order-change.ts';
+import { toOrderEvent, toOrder as toStoredOrder } from '../storage/order-record.ts';
 import { jsonBytes, MAX_PAGE_BYTES, takePage } from '../storage/page-budget.ts';
 import { batchGet } from './batch-get.ts';
 import { ORDERS_CUSTOMER_INDEX, ORDERS_STATUS_INDEX, STATUS_SHARDS, shardOf } from './tables.ts';
@@ -39,35 +39,7 @@ const statusShard = (status: OrderStatus, orderId: string) => `${status}#${shard
 /** How often a transition reads again after another writer changed the order under it, before giving up. */
 const MAX_WRITE_ROUNDS = 8;
 
-function toOrder(item: Item): Order {
-  return {
-    order_id: item.order_id as string,
-    customer_id: (item.customer_id as string | null | undefined) ?? null,
-    items: item.items as Order['items'],
-    status: item.status as OrderStatus,
-    attempts: Number(item.attempts),
-    last_error: (item.last_error as string | null | undefined) ?? null,
-    fingerprint: item.fingerprint as string,
-    submission_id: item.submission_id as string,
-    redrives: Number(item.redrives),
-    ...(item.queued === false ? { queued: false as const } : {}),
-    created_at: item.created_at as string,
-    updated_at: item.updated_at as string,
-  };
-}
-
-function toEvent(item: Item): OrderEvent {
-  return {
-    seq: Number(item.seq),
-    at: item.at as string,
-    type: item.type as OrderEventType,
-    status: item.status as OrderStatus,
-    attempt: Number(item.attempt),
-    redrive: Number(item.redrive),
-    ...(typeof item.detail === 'string' ? { detail: item.detail } : {}),
-    ...(typeof item.started_at === 'string' ? { started_at: item.started_at } : {}),
-  };
-}
+const toOrder = (item: Item): Order => toStoredOrder(item, item.items as Order['items']);
 
 function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
@@ -421,9 +393,9 @@ export class DynamoDbOrderRepository implements OrderRepository {
     ]);
     if (!item.Item) return undefined;
     const bySeq = new Map<number, OrderEvent>();
-    for (const stored of kept.Items ?? []) bySeq.set(Number(stored.seq), toEvent(stored));
+    for (const stored of kept.Items ?? []) bySeq.set(Number(stored.seq), toOrderEvent(stored));
     const last = item.Item.last_event as Item | undefined;
-    if (last) bySeq.set(Number(last.seq), toEvent(last));
+    if (last) bySeq.set(Number(last.seq), toOrderEvent(last));
     const events = [...bySeq.values()].sort((a, b) => a.seq - b.seq).slice(-this.#maxEvents);
     return historyOf(events);
   }

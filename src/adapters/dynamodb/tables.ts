@@ -28,37 +28,63 @@ export function shardOf(orderId: string): number {
   return (hash >>> 0) % STATUS_SHARDS;
 }
 
-export function ordersTableDefinition(name: string) {
+interface KeySpec {
+  hash: string;
+  range?: string;
+  /** Attributes of the keys that are numbers; every other key attribute is a string. */
+  numbers?: readonly string[];
+}
+
+interface IndexSpec {
+  name: string;
+  hash: string;
+  range: string;
+  projection: 'ALL' | 'KEYS_ONLY' | { include: string[] };
+}
+
+const keySchema = (hash: string, range: string | undefined) => [
+  { AttributeName: hash, KeyType: 'HASH' as const },
+  ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+];
+
+/** A CreateTable input: on-demand, the attribute definitions derived from the keys of the table and its indexes. */
+function tableDefinition(name: string, key: KeySpec, indexes: readonly IndexSpec[] = []) {
+  const keys = [key.hash, key.range, ...indexes.flatMap((index) => [index.hash, index.range])];
+  const attributes = [...new Set(keys.filter((k): k is string => k !== undefined))];
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'order_id', AttributeType: 'S' as const },
-      { AttributeName: 'status_shard', AttributeType: 'S' as const },
-      { AttributeName: 'created_key', AttributeType: 'S' as const },
-      { AttributeName: 'customer_key', AttributeType: 'S' as const },
-    ],
-    KeySchema: [{ AttributeName: 'order_id', KeyType: 'HASH' as const }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: ORDERS_STATUS_INDEX,
-        KeySchema: [
-          { AttributeName: 'status_shard', KeyType: 'HASH' as const },
-          { AttributeName: 'created_key', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-      {
-        // customer_key is customer_id where there is one (orders of the legacy shapes have none: not indexed).
-        IndexName: ORDERS_CUSTOMER_INDEX,
-        KeySchema: [
-          { AttributeName: 'customer_key', KeyType: 'HASH' as const },
-          { AttributeName: 'created_key', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: ['status'] },
-      },
-    ],
+    AttributeDefinitions: attributes.map((attribute) => ({
+      AttributeName: attribute,
+      AttributeType: key.numbers?.includes(attribute) ? ('N' as const) : ('S' as const),
+    })),
+    KeySchema: keySchema(key.hash, key.range),
+    ...(indexes.length > 0
+      ? {
+          GlobalSecondaryIndexes: indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.hash, index.range),
+            Projection:
+              typeof index.projection === 'string'
+                ? { ProjectionType: index.projection }
+                : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projection.include },
+          })),
+        }
+      : {}),
   };
+}
+
+export function ordersTableDefinition(name: string) {
+  return tableDefinition(name, { hash: 'order_id' }, [
+    { name: ORDERS_STATUS_INDEX, hash: 'status_shard', range: 'created_key', projection: 'ALL' },
+    // customer_key is customer_id where there is one (orders of the legacy shapes have none: not indexed).
+    {
+      name: ORDERS_CUSTOMER_INDEX,
+      hash: 'customer_key',
+      range: 'created_key',
+      projection: { include: ['status'] },
+    },
+  ]);
 }
 
 /**
@@ -67,48 +93,12 @@ export function ordersTableDefinition(name: string) {
  * next transition before that one overwrites it; see DynamoDbOrderRepository.
  */
 export function orderHistoryTableDefinition(name: string) {
-  return {
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'order_id', AttributeType: 'S' as const },
-      { AttributeName: 'seq', AttributeType: 'N' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'order_id', KeyType: 'HASH' as const },
-      { AttributeName: 'seq', KeyType: 'RANGE' as const },
-    ],
-  };
+  return tableDefinition(name, { hash: 'order_id', range: 'seq', numbers: ['seq'] });
 }
 
 export function failedOrdersTableDefinition(name: string) {
-  return {
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'order_id', AttributeType: 'S' as const },
-      { AttributeName: 'kind', AttributeType: 'S' as const },
-      { AttributeName: 'failed_key', AttributeType: 'S' as const },
-      { AttributeName: 'reason_key', AttributeType: 'S' as const },
-    ],
-    KeySchema: [{ AttributeName: 'order_id', KeyType: 'HASH' as const }],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: FAILED_ORDERS_TIME_INDEX,
-        KeySchema: [
-          { AttributeName: 'kind', KeyType: 'HASH' as const },
-          { AttributeName: 'failed_key', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-      {
-        IndexName: FAILED_ORDERS_REASON_INDEX,
-        KeySchema: [
-          { AttributeName: 'reason_key', KeyType: 'HASH' as const },
-          { AttributeName: 'failed_key', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'KEYS_ONLY' as const },
-      },
-    ],
-  };
+  return tableDefinition(name, { hash: 'order_id' }, [
+    { name: FAILED_ORDERS_TIME_INDEX, hash: 'kind', range: 'failed_key', projection: 'ALL' },
+    { name: FAILED_ORDERS_REASON_INDEX, hash: 'reason_key', range: 'failed_key', projection: 'KEYS_ONLY' },
+  ]);
 }

@@ -5,8 +5,6 @@ import {
   historyOf,
   MAX_ORDER_EVENTS,
   type NewOrderEvent,
-  type OrderEvent,
-  type OrderEventType,
   type OrderHistory,
 } from '../../core/order-history.ts';
 import type {
@@ -17,41 +15,13 @@ import type {
   Page,
 } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
+import { toOrderEvent, toOrder as toStoredOrder } from '../storage/order-record.ts';
 import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
 import type { SqliteDatabase } from './database.ts';
 
 type Row = Record<string, unknown>;
 
-function toOrder(row: Row): Order {
-  return {
-    order_id: row.order_id as string,
-    customer_id: (row.customer_id as string | null) ?? null,
-    items: JSON.parse(row.items as string),
-    status: row.status as OrderStatus,
-    attempts: Number(row.attempts),
-    last_error: (row.last_error as string | null) ?? null,
-    fingerprint: row.fingerprint as string,
-    submission_id: row.submission_id as string,
-    redrives: Number(row.redrives),
-    // NULL (or 1): queued; only 0 marks an order still waiting for its message.
-    ...(row.queued === 0 || row.queued === 0n ? { queued: false as const } : {}),
-    created_at: row.created_at as string,
-    updated_at: row.updated_at as string,
-  };
-}
-
-function toEvent(row: Row): OrderEvent {
-  return {
-    seq: Number(row.seq),
-    at: row.at as string,
-    type: row.type as OrderEventType,
-    status: row.status as OrderStatus,
-    attempt: Number(row.attempt),
-    redrive: Number(row.redrive),
-    ...(row.detail === null ? {} : { detail: row.detail as string }),
-    ...(row.started_at === null ? {} : { started_at: row.started_at as string }),
-  };
-}
+const toOrder = (row: Row): Order => toStoredOrder(row, JSON.parse(row.items as string));
 
 /**
  * Orders in the `orders` table, their history in `order_events`. A conditional write is one UPDATE … WHERE
@@ -237,7 +207,7 @@ export class SqliteOrderRepository implements OrderRepository {
   history(orderId: string): Promise<OrderHistory | undefined> {
     return this.#store.run(() => {
       if (!this.#exists.get(orderId)) return undefined;
-      return historyOf(this.#events.all(orderId).map(toEvent));
+      return historyOf(this.#events.all(orderId).map(toOrderEvent));
     });
   }
 }
