@@ -79,18 +79,27 @@ export function createApiClient(options: ApiClientOptions) {
     get: (id: string) => request<Record<string, unknown>>('GET', `/orders/${encodeURIComponent(id)}`),
     history: (id: string) =>
       request<Record<string, unknown>>('GET', `/orders/${encodeURIComponent(id)}/history`),
-    list: (query: { status?: string; limit?: number; cursor?: string }) => {
+    list: (query: {
+      status?: string;
+      customer_id?: string;
+      created_after?: string;
+      created_before?: string;
+      limit?: number;
+      cursor?: string;
+    }) => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
       return request<{ items: Record<string, unknown>[]; cursor: string | null }>('GET', `/orders?${params}`);
     },
-    failed: (query: { limit?: number; cursor?: string }) => {
+    failed: (query: { reason?: string; limit?: number; cursor?: string }) => {
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-      return request<{ items: Record<string, unknown>[]; cursor: string | null }>(
-        'GET',
-        `/failed-orders?${params}`,
-      );
+      return request<{
+        items: Record<string, unknown>[];
+        cursor: string | null;
+        total: number;
+        by_reason: { reason: string; count: number }[];
+      }>('GET', `/failed-orders?${params}`);
     },
     redriveOne: (id: string) =>
       request<Record<string, unknown>>('POST', `/failed-orders/${encodeURIComponent(id)}/redrive`),

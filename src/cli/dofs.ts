@@ -213,44 +213,88 @@ export function createProgram(io: { client?: (opts: ApiClientOptions) => ApiClie
     .command('orders')
     .description('list orders, newest first')
     .option('--status <status>', `only this status: ${orderStatuses.join(', ')} (any case)`, orderStatus)
+    .option('--customer <customer_id>', "only this customer's orders")
+    .option('--since <time>', 'created at or after this ISO 8601 time')
+    .option('--until <time>', 'created before this ISO 8601 time')
     .option('--limit <n>', 'how many (1-500)', positiveInteger('--limit'), 20)
+    .option('--cursor <cursor>', 'the next page, as the previous one printed it')
     .option('--json', 'print the page as JSON ({items, cursor})')
-    .action(async (opts: { status?: OrderStatus; limit: number; json?: boolean }) => {
-      const page = (
-        await client().list({ limit: opts.limit, ...(opts.status ? { status: opts.status } : {}) })
-      ).body;
-      if (opts.json) return json(page);
-      const { items } = page;
-      out(
-        table(
-          ['order_id', 'status', 'attempts', 'customer', 'created_at', 'last_error'],
-          items.map((o) => [
-            String(o.order_id),
-            String(o.status),
-            String(o.attempts),
-            String(o.customer_id ?? '-'),
-            String(o.created_at),
-            String(o.last_error ?? ''),
-          ]),
-        ),
-      );
-    });
+    .action(
+      async (opts: {
+        status?: OrderStatus;
+        customer?: string;
+        since?: string;
+        until?: string;
+        limit: number;
+        cursor?: string;
+        json?: boolean;
+      }) => {
+        const page = (
+          await client().list({
+            limit: opts.limit,
+            ...(opts.status ? { status: opts.status } : {}),
+            ...(opts.customer ? { customer_id: opts.customer } : {}),
+            ...(opts.since ? { created_after: opts.since } : {}),
+            ...(opts.until ? { created_before: opts.until } : {}),
+            ...(opts.cursor ? { cursor: opts.cursor } : {}),
+          })
+        ).body;
+        if (opts.json) return json(page);
+        out(
+          table(
+            ['order_id', 'status', 'attempts', 'customer', 'created_at', 'last_error'],
+            page.items.map((o) => [
+              String(o.order_id),
+              String(o.status),
+              String(o.attempts),
+              String(o.customer_id ?? '-'),
+              String(o.created_at),
+              String(o.last_error ?? ''),
+            ]),
+          ),
+        );
+        if (page.cursor) out(`more: add --cursor ${page.cursor}`);
+      },
+    );
 
   program
     .command('failed')
-    .description('list failed (dead-lettered) orders with their reason')
+    .description('list failed (dead-lettered) orders with their reason, and how many fail for each reason')
+    .option('--reason <reason>', 'only the orders that failed for this reason (exactly as listed)')
     .option('--limit <n>', 'how many (1-500)', positiveInteger('--limit'), 50)
-    .option('--json', 'print the page as JSON ({items, cursor})')
-    .action(async (opts: { limit: number; json?: boolean }) => {
-      const page = (await client().failed({ limit: opts.limit })).body;
+    .option('--cursor <cursor>', 'the next page, as the previous one printed it')
+    .option('--json', 'print the page as JSON ({items, cursor, total, by_reason})')
+    .action(async (opts: { reason?: string; limit: number; cursor?: string; json?: boolean }) => {
+      const page = (
+        await client().failed({
+          limit: opts.limit,
+          ...(opts.reason ? { reason: opts.reason } : {}),
+          ...(opts.cursor ? { cursor: opts.cursor } : {}),
+        })
+      ).body;
       if (opts.json) return json(page);
-      const { items } = page;
+      out(`${page.total} failed order${page.total === 1 ? '' : 's'}${opts.reason ? ' for this reason' : ''}`);
+      if (page.by_reason.length > 0) {
+        out(
+          table(
+            ['count', 'reason'],
+            page.by_reason.map((group) => [String(group.count), group.reason]),
+          ),
+        );
+        out('');
+      }
       out(
         table(
           ['order_id', 'attempts', 'failed_at', 'reason'],
-          items.map((f) => [String(f.order_id), String(f.attempts), String(f.failed_at), String(f.reason)]),
+          page.items.map((f) => [
+            String(f.order_id),
+            String(f.attempts),
+            String(f.failed_at),
+            String(f.reason),
+          ]),
         ),
       );
+      if (page.cursor) out(`more: add --cursor ${page.cursor}`);
     });
 
   program

@@ -138,6 +138,39 @@ describe('dofs CLI', () => {
     assert.deepEqual(JSON.parse(all.stdout), { redriven: 0, failed: [] });
   });
 
+  it('pages orders by customer with the cursor it prints, and heads the failed list with its count', async () => {
+    for (const n of [1, 2, 3]) {
+      const submitted = await dofs(
+        [
+          'submit',
+          '--order-id',
+          `cli-page-${n}`,
+          '--customer',
+          'cli-pager',
+          '--product',
+          'p',
+          '--quantity',
+          '1',
+        ],
+        env(),
+      );
+      assert.equal(submitted.code, 0, submitted.stderr);
+    }
+    const first = await dofs(['orders', '--customer', 'cli-pager', '--limit', '2'], env());
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(first.stdout.match(/cli-page-\d/g), ['cli-page-3', 'cli-page-2']);
+    const cursor = /more: add --cursor (\S+)/.exec(first.stdout)?.[1];
+    assert.ok(cursor, first.stdout);
+    const second = await dofs(
+      ['orders', '--customer', 'cli-pager', '--limit', '2', '--cursor', cursor],
+      env(),
+    );
+    assert.deepEqual(second.stdout.match(/cli-page-\d/g), ['cli-page-1']);
+    assert.doesNotMatch(second.stdout, /more:/);
+    const failed = await dofs(['failed'], env());
+    assert.match(failed.stdout, /^0 failed orders$/m);
+  });
+
   it('answers usage mistakes with exit code 2 and the API refusing with exit code 1', async () => {
     const usage = await dofs(['redrive'], env());
     assert.deepEqual([usage.code, usage.stderr.trim()], [2, 'dofs: give one order id, or --all']);
