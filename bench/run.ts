@@ -1,18 +1,42 @@
 // npm run bench [-- --quick] [-- --root DIR --rates 500,1000 --only dofs --repeat N --connections N]: DOFS
 // against the machine's own ceiling, under the same load generator (bench/paced-load.ts, open loop).
 // --root benchmarks another checkout of DOFS (a git worktree of an older commit), for before/after figures.
+// --probe loads bench/probe.ts into every thread of each server (event-loop delay, stalls, GC pauses, heap)
+// and relates the slowest requests to the pauses they waited through; --node-flags "…" adds Node flags to
+// DOFS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--trace-gc"); --server-stdout DIR keeps each DOFS
+// process's stdout (log lines, --trace-gc output) in DIR; --out NAME names the result files.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
 // (c) DOFS with the reference workflow engine at 1,000/s, to show what the compiled executor buys;
 // (d) in a full run, one 60 s step at 5,000/s.
 // Every step of (a)-(c) runs --repeat times (3 in a full run), the rounds interleaved, and each row shows
-// the medians. Prints a table and writes bench/results/latest.json (every run's figures too).
+// the medians. Prints a table and the accept latency histograms of the ceiling and of DOFS side by side, and
+// writes bench/results/latest.json (every run's figures too) and latest.svg (the histograms, and the latency
+// over time of each step, with the pauses of each thread when --probe is on).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { pacedLoad, quantile } from './paced-load.ts';
+import {
+  HISTOGRAM_EDGES_MS,
+  histogram,
+  type PlotPanel,
+  type ProbeFigures,
+  probeFigures,
+  type SeriesPoint,
+  series,
+  svg,
+} from './report.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string) => {
@@ -39,6 +63,10 @@ const REFERENCE_RATES = only ? [] : [1000];
 const BENCH_ROOT = new URL('..', import.meta.url).pathname;
 const ROOT = option('--root') ?? BENCH_ROOT;
 const TICKS = 100; // /proc clock ticks per second on Linux
+const PROBE = argv.includes('--probe');
+const EXTRA_FLAGS = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
+const SERVER_STDOUT = option('--server-stdout');
+const OUT = option('--out');
 
 interface Step {
   target: string;
@@ -57,6 +85,8 @@ interface Step {
   drain_s?: number | null;
   accept_p50_ms: number;
   accept_p99_ms: number;
+  accept_p999_ms: number;
+  accept_max_ms: number;
   e2e_first_attempt_p50_ms: number | null;
   e2e_first_attempt_p99_ms: number | null;
   lost: number | null;
@@ -65,7 +95,21 @@ interface Step {
   cpu_percent: number;
   /** CPU of the load generator (this process) during the window: it shares the machine's cores. */
   load_cpu_percent: number;
+  /** Requests per bucket of HISTOGRAM_EDGES_MS (in a summary row: of all its runs). */
+  histogram: number[];
+  /** Latency over time (in a summary row: of the run whose p99 is the median). */
+  series: SeriesPoint[];
+  /** With --probe: pauses per thread and what the slowest requests waited through. */
+  probe?: ProbeFigures;
+  /** `uptime`'s 1-minute load average when the step started (other work on the machine). */
+  load_average: number;
 }
+
+// The local host's entry point (before the layout move of 2026-12, src/entrypoints/local/main.ts: --root
+// may point at an older checkout).
+const MAIN = [join(ROOT, 'src/hosts/local/main.ts'), join(ROOT, 'src/entrypoints/local/main.ts')].find((f) =>
+  existsSync(f),
+) as string;
 
 // DOFS runs with the Node flags of `npm start` (package.json), so the benchmark measures what it starts.
 const START_FLAGS = (
@@ -77,17 +121,20 @@ const START_FLAGS = (
 function startProcess(
   args: string[],
   env: Record<string, string>,
+  stdoutFile?: string,
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', ...args], {
     cwd: BENCH_ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  if (stdoutFile) child.stdout?.pipe(createWriteStream(stdoutFile));
   return new Promise((resolve, reject) => {
     let buffer = '';
     const onData = (chunk: string) => {
       buffer += chunk;
       for (const line of buffer.split('\n').slice(0, -1)) {
+        if (!line.startsWith('{')) continue; // --trace-gc and the like
         const entry = JSON.parse(line) as { message?: string; url?: string; port?: number };
         const port =
           entry.message === 'DOFS listening'
@@ -99,7 +146,7 @@ function startProcess(
           // From here on the server's log lines are drained unread: parsing them would load this process,
           // which also generates the load.
           child.stdout?.off('data', onData);
-          child.stdout?.resume();
+          if (!stdoutFile) child.stdout?.resume();
           resolve({ child, port });
         }
       }
@@ -165,8 +212,31 @@ async function offer(port: number, rate: number, seconds: number, prefix: string
     loadCpuPercent: ((cpu.user + cpu.system) / 1e6 / result.elapsedS) * 100,
     p50: quantile(result.latenciesMs, 0.5) ?? 0,
     p99: quantile(result.latenciesMs, 0.99) ?? 0,
+    p999: quantile(result.latenciesMs, 0.999) ?? 0,
+    max: result.latenciesMs.at(-1) ?? 0,
   };
 }
+
+/** The probe's flags and a fresh directory for its files, when --probe is on. */
+function probeSetup(): { flags: string[]; env: Record<string, string>; dir?: string } {
+  if (!PROBE) return { flags: [], env: {} };
+  const dir = mkdtempSync(join(tmpdir(), 'dofs-probe-'));
+  return { flags: ['--require', join(BENCH_ROOT, 'bench/probe.ts')], env: { DOFS_PROBE_DIR: dir }, dir };
+}
+
+function probeOf(dir: string | undefined, r: Awaited<ReturnType<typeof offer>>): { probe?: ProbeFigures } {
+  if (!dir) return {};
+  const figures = probeFigures(
+    dir,
+    r.timeline,
+    { start: r.startedAt, end: r.startedAt + r.elapsedS * 1000 },
+    r.p99,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  return figures ? { probe: figures } : {};
+}
+
+const loadAverage = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 async function health(port: number) {
   return (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as {
@@ -191,21 +261,29 @@ function loadFigures(
     unsent: r.due - r.sent,
     accept_p50_ms: r.p50,
     accept_p99_ms: r.p99,
+    accept_p999_ms: r.p999,
+    accept_max_ms: r.max,
     peak_rss_mb: server.peakRssMb,
     cpu_percent: server.cpuPercent,
     load_cpu_percent: r.loadCpuPercent,
+    histogram: histogram(r.latenciesMs),
+    series: series(r.timeline, r.startedAt),
   };
 }
 
 async function ceilingStep(rate: number): Promise<Step> {
-  const { child, port } = await startProcess(['bench/ceiling-server.ts'], {});
+  const load_average = loadAverage();
+  const probe = probeSetup();
+  const { child, port } = await startProcess([...probe.flags, 'bench/ceiling-server.ts'], probe.env);
   const sample = sampler(child.pid as number);
   const r = await offer(port, rate, STEP_SECONDS, 'ceiling');
   const server = sample.done();
   await stop(child);
   return {
     target: 'ceiling',
+    load_average,
     ...loadFigures(rate, STEP_SECONDS, r, server),
+    ...probeOf(probe.dir, r),
     completed_per_s: null,
     e2e_first_attempt_p50_ms: null,
     e2e_first_attempt_p99_ms: null,
@@ -219,15 +297,23 @@ async function dofsStep(
   engine: 'compiled' | 'aws-local-stepfunctions',
   seconds = STEP_SECONDS,
 ): Promise<Step> {
+  const load_average = loadAverage();
   const dataDir = mkdtempSync(join(tmpdir(), 'dofs-bench-'));
-  const { child, port } = await startProcess([...START_FLAGS, join(ROOT, 'src/hosts/local/main.ts')], {
-    DOFS_DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-    FULFILLMENT_SUCCESS_RATE: '0.7',
-    DOFS_RANDOM_SEED: 'bench',
-    VISIBILITY_TIMEOUT_SECONDS: '1',
-    DOFS_WORKFLOW_ENGINE: engine,
-  });
+  const probe = probeSetup();
+  if (SERVER_STDOUT) mkdirSync(SERVER_STDOUT, { recursive: true });
+  const { child, port } = await startProcess(
+    [...START_FLAGS, ...EXTRA_FLAGS, ...probe.flags, MAIN],
+    {
+      DOFS_DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      FULFILLMENT_SUCCESS_RATE: '0.7',
+      DOFS_RANDOM_SEED: 'bench',
+      VISIBILITY_TIMEOUT_SECONDS: '1',
+      DOFS_WORKFLOW_ENGINE: engine,
+      ...probe.env,
+    },
+    SERVER_STDOUT ? join(SERVER_STDOUT, `dofs-${rate}-${Date.now()}.log`) : undefined,
+  );
   const sample = sampler(child.pid as number);
   let maxBacklog = 0;
   const watch = setInterval(async () => {
@@ -272,7 +358,9 @@ async function dofsStep(
     .sort((a, b) => a - b);
   return {
     target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
+    load_average,
     ...loadFigures(rate, seconds, r, server),
+    ...probeOf(probe.dir, r),
     completed_per_s: completedInWindow / seconds,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
     e2e_first_attempt_p50_ms: quantile(e2e, 0.5),
@@ -292,13 +380,14 @@ function printTable(steps: Step[]) {
     'accepted/s',
     'completed/s',
     'drain s',
-    'accept p50/p99 ms',
+    'accept p50/p99/p99.9/max ms',
     'e2e 1st p50/p99 ms',
     'lost',
     'max backlog',
     'RSS MB',
     'CPU %',
     'load gen CPU %',
+    'load avg',
   ];
   const rows = steps.map((s) => [
     s.target,
@@ -308,13 +397,14 @@ function printTable(steps: Step[]) {
       : fmt(s.accepted_per_s),
     fmt(s.completed_per_s),
     s.target === 'ceiling' ? '-' : fmt(s.drain_s ?? null, 1),
-    `${fmt(s.accept_p50_ms, 1)} / ${fmt(s.accept_p99_ms, 1)}`,
+    `${fmt(s.accept_p50_ms, 1)} / ${fmt(s.accept_p99_ms, 1)} / ${fmt(s.accept_p999_ms, 0)} / ${fmt(s.accept_max_ms, 0)}`,
     `${fmt(s.e2e_first_attempt_p50_ms)} / ${fmt(s.e2e_first_attempt_p99_ms)}`,
     fmt(s.lost),
     fmt(s.max_backlog),
     fmt(s.peak_rss_mb),
     fmt(s.cpu_percent),
     fmt(s.load_cpu_percent),
+    fmt(s.load_average, 1),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -370,6 +460,8 @@ function summarize(list: Step[]): Step {
     drain_s: list.some((s) => s.drain_s === null) ? null : med((s) => s.drain_s),
     accept_p50_ms: median(list.map((s) => s.accept_p50_ms)),
     accept_p99_ms: median(list.map((s) => s.accept_p99_ms)),
+    accept_p999_ms: median(list.map((s) => s.accept_p999_ms)),
+    accept_max_ms: median(list.map((s) => s.accept_max_ms)),
     e2e_first_attempt_p50_ms: med((s) => s.e2e_first_attempt_p50_ms),
     e2e_first_attempt_p99_ms: med((s) => s.e2e_first_attempt_p99_ms),
     lost: list.some((s) => s.lost === null) ? null : Math.max(...list.map((s) => s.lost ?? 0)),
@@ -377,7 +469,71 @@ function summarize(list: Step[]): Step {
     peak_rss_mb: median(list.map((s) => s.peak_rss_mb)),
     cpu_percent: median(list.map((s) => s.cpu_percent)),
     load_cpu_percent: median(list.map((s) => s.load_cpu_percent)),
+    load_average: median(list.map((s) => s.load_average)),
+    histogram: list.reduce(
+      (sum, s) => sum.map((c, i) => c + (s.histogram[i] ?? 0)),
+      new Array<number>(HISTOGRAM_EDGES_MS.length + 1).fill(0),
+    ),
+    // The run whose p99 is the median one: its latency over time and its probe figures are the row's.
+    ...(() => {
+      const typical = [...list].sort((a, b) => a.accept_p99_ms - b.accept_p99_ms)[
+        Math.floor((list.length - 1) / 2)
+      ] as Step;
+      return { series: typical.series, ...(typical.probe ? { probe: typical.probe } : {}) };
+    })(),
   };
+}
+
+const pct = (count: number, total: number) => (total > 0 ? ((count / total) * 100).toFixed(2) : '-');
+
+/** The accept latency histograms side by side: the ceiling at 2,000/s next to DOFS at its rates. */
+function printHistograms(list: Step[]) {
+  const columns = list.filter((s) => s.target !== 'dofs (reference engine)' && s.offered <= 5000);
+  if (columns.length === 0) return;
+  const head = ['accept latency', ...columns.map((s) => `${s.target} @ ${s.offered}/s`)];
+  const totals = columns.map((s) => s.histogram.reduce((a, c) => a + c, 0));
+  const rows = HISTOGRAM_EDGES_MS.map((edge, b) => [
+    `${b === 0 ? '0' : HISTOGRAM_EDGES_MS[b - 1]}–${edge} ms`,
+    ...columns.map((s, i) => `${pct(s.histogram[b] ?? 0, totals[i] ?? 0)}%`),
+  ]);
+  rows.push([
+    `> ${HISTOGRAM_EDGES_MS.at(-1)} ms`,
+    ...columns.map((s, i) => `${pct(s.histogram[HISTOGRAM_EDGES_MS.length] ?? 0, totals[i] ?? 0)}%`),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  process.stdout.write(
+    `\n${[line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`,
+  );
+}
+
+/** With --probe: per thread, its pauses; per step, what the slowest 1% of requests waited through. */
+function printProbe(list: Step[]) {
+  const probed = list.filter((s) => s.probe);
+  if (probed.length === 0) return;
+  const lines: string[] = ['', 'probe (the run with the median p99 of each step):'];
+  for (const s of probed) {
+    const p = s.probe as ProbeFigures;
+    lines.push(`${s.target} @ ${s.offered}/s:`);
+    for (const t of p.threads) {
+      const gc = Object.entries(t.gc)
+        .map(([kind, g]) => `${kind} ${g.count}× total ${g.total_ms} ms max ${g.max_ms} ms`)
+        .join(', ');
+      lines.push(
+        `  ${t.thread.padEnd(12)} loop delay p50/p99/p99.9/max ${t.loop_delay_ms.p50.toFixed(1)}/${t.loop_delay_ms.p99.toFixed(1)}/${t.loop_delay_ms.p999.toFixed(1)}/${t.loop_delay_ms.max.toFixed(1)} ms; ` +
+          `stalls > 10 ms ${t.stalls.count}× (≥ 20 ms: ${t.stalls.over_20ms}) total ${t.stalls.total_ms} ms max ${t.stalls.max_ms} ms, ${t.stall_time_in_gc_percent}% of it in GC, ${t.stall_time_on_cpu_percent}% on CPU; ` +
+          `ELU ${t.mean_elu_percent}%, CPU ${t.mean_cpu_percent}%; heap used/total peak ${t.peak_heap_used_mb}/${t.peak_heap_total_mb} MB; GC: ${gc || 'none'}`,
+      );
+    }
+    const classes = Object.entries(p.tail.classes)
+      .map(([k, n]) => `${k} ${pct(n, p.tail.requests)}%`)
+      .join(', ');
+    lines.push(
+      `  slowest 1% (${p.tail.requests} requests ≥ ${p.tail.p99_ms.toFixed(1)} ms) overlapped: ${classes}`,
+      `  requests that overlapped no stall: ${p.unstalled.requests}, p99 ${fmt(p.unstalled.p99_ms, 1)} ms, p99.9 ${fmt(p.unstalled.p999_ms, 1)} ms`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 const steps = plan.map(({ target, rate }) => summarize(runs.get(`${target}@${rate}`) ?? []));
@@ -388,6 +544,8 @@ if (SUSTAIN_RATE > 0) {
   steps.push(sustainStep);
 }
 printTable(steps);
+printHistograms(steps);
+printProbe(steps);
 const ceiling = Math.max(0, ...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
 // Sustained: nothing lost and the backlog drained within 120 s of the load stopping (medians of the runs).
 const sustained = steps.filter((s) => s.target.startsWith('dofs') && !s.target.includes('reference'));
@@ -412,9 +570,32 @@ const report = {
   dofs_sustained_per_s: dofsBest,
   ratio: dofsBest / ceiling,
 };
-const file = ROOT === BENCH_ROOT && !only && !rates ? (quick ? 'quick.json' : 'latest.json') : 'partial.json';
+const name = OUT ?? (ROOT === BENCH_ROOT && !only && !rates ? (quick ? 'quick' : 'latest') : 'partial');
 writeFileSync(
-  join(BENCH_ROOT, 'bench/results', file),
+  join(BENCH_ROOT, 'bench/results', `${name}.json`),
   `${JSON.stringify({ ...report, root: ROOT }, null, 2)}\n`,
 );
-process.stdout.write(`wrote bench/results/${file}\n`);
+const colors = ['#7f7f7f', '#1f77b4', '#d62728', '#2ca02c'];
+const ceiling2000 = steps.find((s) => s.target === 'ceiling' && s.offered === 2000);
+const dofsForHistogram = steps.filter(
+  (s) => s.target === 'dofs' && (s.offered === 2000 || s.offered === 4000),
+);
+const panels: PlotPanel[] = steps.map((s) => ({
+  title: `${s.target} @ ${s.offered}/s: accept p50 ${fmt(s.accept_p50_ms, 1)} · p99 ${fmt(s.accept_p99_ms, 1)} · p99.9 ${fmt(s.accept_p999_ms, 0)} · max ${fmt(s.accept_max_ms, 0)} ms`,
+  series: s.series,
+  seconds: s.seconds,
+  ...(s.probe ? { marks: s.probe.marks } : {}),
+}));
+writeFileSync(
+  join(BENCH_ROOT, 'bench/results', `${name}.svg`),
+  svg(
+    `DOFS benchmark ${report.date}: ${REPEAT} run(s) per step${PROBE ? ', with the probe' : ''}`,
+    panels,
+    [...(ceiling2000 ? [ceiling2000] : []), ...dofsForHistogram].map((s, i) => ({
+      label: `${s.target} @ ${s.offered}/s`,
+      counts: s.histogram,
+      color: colors[i % colors.length] as string,
+    })),
+  ),
+);
+process.stdout.write(`wrote bench/results/${name}.json and ${name}.svg\n`);

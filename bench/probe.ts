@@ -1,0 +1,108 @@
+// A probe that `npm run bench -- --probe` loads into the server with `node --require bench/probe.ts`. A
+// `--require` module runs in every thread of the process (the HTTP thread, the storage thread, the
+// checkpointer), so each thread reports on itself, without a line of DOFS changed:
+// - its event-loop delay (monitorEventLoopDelay, 1 ms resolution): the percentiles and the max;
+// - each stall: an interval of more than STALL_MS in which a 5 ms timer could not run, with its start and
+//   the CPU time the thread used meanwhile (a stall with little CPU is the thread waiting for a core);
+// - each garbage collection (PerformanceObserver 'gc'): start, duration, kind;
+// - per second, its event-loop utilization, its CPU time and its V8 heap (used, total).
+// Times are epoch milliseconds, so the benchmark can line them up with the requests it timed. Each thread
+// writes `<dir>/<pid>-<threadId>.json` once a second and at exit. threadId 0 is the HTTP thread, 1 the
+// storage thread, 2 the checkpointer (they are started in that order).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { threadId } from 'node:worker_threads';
+
+const STALL_MS = 10;
+const TICK_MS = 5;
+
+export interface ProbeReport {
+  pid: number;
+  threadId: number;
+  started: number;
+  written: number;
+  delay: { count: number; mean: number; p50: number; p90: number; p99: number; p999: number; max: number };
+  stalls: [start: number, ms: number, cpuMs: number][];
+  gc: [start: number, ms: number, kind: string][];
+  seconds: [t: number, elu: number, cpu: number, heapUsedMb: number, heapTotalMb: number][];
+}
+
+const GC_KINDS: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak-callbacks',
+};
+
+const dir = process.env.DOFS_PROBE_DIR;
+if (dir) {
+  const epoch = (t: number) => performance.timeOrigin + t;
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  const stalls: ProbeReport['stalls'] = [];
+  const gc: ProbeReport['gc'] = [];
+  const seconds: ProbeReport['seconds'] = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gc.push([epoch(entry.startTime), entry.duration, GC_KINDS[kind] ?? String(kind)]);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  const cpuMs = () => {
+    const usage = process.threadCpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  let last = performance.now();
+  let lastCpu = cpuMs();
+  setInterval(() => {
+    const now = performance.now();
+    const cpu = cpuMs();
+    const late = now - last - TICK_MS;
+    if (late > STALL_MS) stalls.push([epoch(last + TICK_MS), late, Math.max(0, cpu - lastCpu - 0.05)]);
+    last = now;
+    lastCpu = cpu;
+  }, TICK_MS).unref();
+  let elu = performance.eventLoopUtilization();
+  let secondCpu = cpuMs();
+  let secondAt = performance.now();
+  const ms = (ns: number) => ns / 1e6;
+  const write = () => {
+    const heap = getHeapStatistics();
+    const next = performance.eventLoopUtilization();
+    const cpu = cpuMs();
+    const now = performance.now();
+    seconds.push([
+      Date.now(),
+      performance.eventLoopUtilization(next, elu).utilization,
+      (cpu - secondCpu) / (now - secondAt),
+      heap.used_heap_size / 2 ** 20,
+      heap.total_heap_size / 2 ** 20,
+    ]);
+    elu = next;
+    secondCpu = cpu;
+    secondAt = now;
+    const report: ProbeReport = {
+      pid: process.pid,
+      threadId,
+      started: performance.timeOrigin,
+      written: Date.now(),
+      delay: {
+        count: histogram.count,
+        mean: ms(histogram.mean),
+        p50: ms(histogram.percentile(50)),
+        p90: ms(histogram.percentile(90)),
+        p99: ms(histogram.percentile(99)),
+        p999: ms(histogram.percentile(99.9)),
+        max: ms(histogram.max),
+      },
+      stalls,
+      gc,
+      seconds,
+    };
+    writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report));
+  };
+  setInterval(write, 1000).unref();
+  process.on('exit', write);
+}
