@@ -85,11 +85,18 @@ export interface ThreadFigures {
 export interface ProbeFigures {
   threads: ThreadFigures[];
   /**
-   * The slowest 1% of requests (latency ≥ the run's p99), by what their lifetime overlapped: a stall of the
-   * HTTP thread that was mostly a GC pause, mostly on CPU (a long turn), or mostly off CPU (waiting for a
-   * core); the same for the storage thread; or none. A request counts once, in the first class that applies.
+   * The slowest 1% of requests (latency ≥ the run's p99) and the pauses their lifetime overlapped. A stall
+   * of a thread splits into its GC pauses, the rest of its time on CPU (a long turn) and its time off CPU
+   * (the thread waited for a core). `classes`: requests by the kind of pause they spent most time in (or
+   * none); `time_percent`: the share of the tail's total latency spent inside each kind (the two threads'
+   * pauses may overlap, so the shares may add up to more than 100).
    */
-  tail: { requests: number; p99_ms: number; classes: Record<string, number> };
+  tail: {
+    requests: number;
+    p99_ms: number;
+    classes: Record<string, number>;
+    time_percent: Record<string, number>;
+  };
   /** p99 / p99.9 of the requests whose lifetime overlapped no stall of either thread. */
   unstalled: { requests: number; p99_ms: number | null; p999_ms: number | null };
   /** For the plot: pauses of ≥ 2 ms within the window, seconds from the start, per thread. */
@@ -112,7 +119,9 @@ export function probeFigures(
   const inWindow = (t: number) => t >= window.start && t <= window.end;
   const threads: ThreadFigures[] = [];
   const marks: ProbeFigures['marks'] = {};
-  const stallsOf: Record<string, { start: number; end: number; gc: boolean; onCpu: boolean }[]> = {};
+  /** Each stall with the share of it spent in GC, on CPU outside GC, and off CPU (waiting for a core). */
+  const stallsOf: Record<string, { start: number; end: number; gc: number; busy: number; off: number }[]> =
+    {};
   for (const report of reports) {
     const name = THREAD_NAMES[report.threadId] ?? `thread-${report.threadId}`;
     const gc = report.gc.filter(([t]) => inWindow(t));
@@ -128,9 +137,11 @@ export function probeFigures(
       const end = start + ms;
       let inGc = 0;
       for (const [t, d] of gc) inGc += Math.max(0, Math.min(end, t + d) - Math.max(start, t));
+      inGc = Math.min(ms, inGc);
       gcInStalls += inGc;
       onCpu += Math.min(ms, cpu);
-      return { start, end, gc: inGc >= ms / 2, onCpu: cpu >= ms / 2 };
+      const busy = Math.max(0, Math.min(ms, cpu) - inGc);
+      return { start, end, gc: inGc / ms, busy: busy / ms, off: Math.max(0, 1 - (inGc + busy) / ms) };
     });
     stallsOf[name] = intervals;
     const stallTotal = stalls.reduce((a, [, ms]) => a + ms, 0);
@@ -154,15 +165,17 @@ export function probeFigures(
       stalls: stalls.filter(([, ms]) => ms >= 2).map(([t, ms]) => [(t - window.start) / 1000, ms]),
     };
   }
-  const classes: Record<string, number> = {
-    'http GC pause': 0,
-    'http busy (on CPU)': 0,
-    'http waiting for a core': 0,
-    'storage GC pause': 0,
-    'storage busy (on CPU)': 0,
-    'storage waiting for a core': 0,
-    'no stall': 0,
-  };
+  const CLASSES = [
+    'http GC pause',
+    'http busy (on CPU)',
+    'http waiting for a core',
+    'storage GC pause',
+    'storage busy (on CPU)',
+    'storage waiting for a core',
+  ];
+  const classes: Record<string, number> = Object.fromEntries([...CLASSES, 'no stall'].map((c) => [c, 0]));
+  const time: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
+  let tailTime = 0;
   const unstalled: number[] = [];
   const overlapping = (name: string, start: number, end: number) =>
     (stallsOf[name] ?? []).filter((s) => s.start < end && s.end > start);
@@ -175,23 +188,47 @@ export function probeFigures(
     if (http.length === 0 && storage.length === 0) unstalled.push(latency);
     if (latency < p99) continue;
     tailCount += 1;
-    const kind = (name: string, list: typeof http) =>
-      list.some((s) => s.gc)
-        ? `${name} GC pause`
-        : list.some((s) => s.onCpu)
-          ? `${name} busy (on CPU)`
-          : list.length > 0
-            ? `${name} waiting for a core`
-            : undefined;
-    const key = kind('http', http) ?? kind('storage', storage) ?? 'no stall';
-    classes[key] = (classes[key] ?? 0) + 1;
+    tailTime += latency;
+    // The request's lifetime spent inside each kind of pause (pauses of the two threads may overlap).
+    const mine: Record<string, number> = {};
+    for (const [name, list] of [
+      ['http', http],
+      ['storage', storage],
+    ] as const) {
+      for (const stall of list) {
+        const overlap = Math.min(start + latency, stall.end) - Math.max(start, stall.start);
+        mine[`${name} GC pause`] = (mine[`${name} GC pause`] ?? 0) + overlap * stall.gc;
+        mine[`${name} busy (on CPU)`] = (mine[`${name} busy (on CPU)`] ?? 0) + overlap * stall.busy;
+        mine[`${name} waiting for a core`] = (mine[`${name} waiting for a core`] ?? 0) + overlap * stall.off;
+      }
+    }
+    let dominant = 'no stall';
+    let most = 0;
+    for (const [kind, ms] of Object.entries(mine)) {
+      time[kind] = (time[kind] ?? 0) + ms;
+      if (ms > most) {
+        most = ms;
+        dominant = kind;
+      }
+    }
+    classes[dominant] = (classes[dominant] ?? 0) + 1;
   }
   unstalled.sort((a, b) => a - b);
   const at = (q: number) =>
     unstalled.length ? Math.round((unstalled[Math.floor(q * unstalled.length)] as number) * 10) / 10 : null;
   return {
     threads,
-    tail: { requests: tailCount, p99_ms: p99, classes },
+    tail: {
+      requests: tailCount,
+      p99_ms: p99,
+      classes,
+      time_percent: Object.fromEntries(
+        Object.entries(time).map(([k, ms]) => [
+          k,
+          tailTime > 0 ? Math.round((ms / tailTime) * 1000) / 10 : 0,
+        ]),
+      ),
+    },
     unstalled: { requests: unstalled.length, p99_ms: at(0.99), p999_ms: at(0.999) },
     marks,
   };

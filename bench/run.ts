@@ -4,7 +4,8 @@
 // --probe loads bench/probe.ts into every thread of each server (event-loop delay, stalls, GC pauses, heap)
 // and relates the slowest requests to the pauses they waited through; --node-flags "…" adds Node flags to
 // DOFS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--trace-gc"); --server-stdout DIR keeps each DOFS
-// process's stdout (log lines, --trace-gc output) in DIR; --out NAME names the result files.
+// process's stdout (log lines, --trace-gc output) in DIR; --out NAME names the result files;
+// --ceiling-rates 2000 runs the ceiling at these rates only.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
 // (c) DOFS with the reference workflow engine at 1,000/s, to show what the compiled executor buys;
@@ -54,12 +55,13 @@ const CONNECTIONS = Number(option('--connections') ?? 256);
 /** One long DOFS step at this rate (the issue's "5,000 orders/s for 60 s"); 0 to skip. */
 const SUSTAIN_RATE = Number(option('--sustain-rate') ?? (quick || only || rates ? 0 : 5000));
 const SUSTAIN_SECONDS = Number(option('--sustain-seconds') ?? 60);
-const CEILING_RATES = only && only !== 'ceiling' ? [] : [2000, 20000];
+const CEILING_RATES =
+  option('--ceiling-rates')?.split(',').map(Number) ?? (only && only !== 'ceiling' ? [] : [2000, 20000]);
 const DOFS_RATES =
   only && only !== 'dofs'
     ? []
     : (rates ?? (quick ? [1000, 2000, 5000] : [1000, 2000, 3000, 4000, 5000, 6000]));
-const REFERENCE_RATES = only ? [] : [1000];
+const REFERENCE_RATES = only || rates ? [] : [1000];
 const BENCH_ROOT = new URL('..', import.meta.url).pathname;
 const ROOT = option('--root') ?? BENCH_ROOT;
 const TICKS = 100; // /proc clock ticks per second on Linux
@@ -93,6 +95,12 @@ interface Step {
   max_backlog: number | null;
   peak_rss_mb: number;
   cpu_percent: number;
+  /**
+   * Server CPU time (all threads, from start of load until the step ends: for DOFS after the drain, so the
+   * fulfilment of every accepted order is in it) per 2xx answer, µs. Less sensitive to a busy machine than
+   * latency: a thread waiting for a core uses none.
+   */
+  cpu_us_per_request: number;
   /** CPU of the load generator (this process) during the window: it shares the machine's cores. */
   load_cpu_percent: number;
   /** Requests per bucket of HISTOGRAM_EDGES_MS (in a summary row: of all its runs). */
@@ -186,7 +194,8 @@ function sampler(pid: number) {
     done() {
       clearInterval(timer);
       const seconds = (performance.now() - t0) / 1000;
-      return { peakRssMb: peak, cpuPercent: ((cpu() - cpu0) / seconds) * 100 };
+      const cpuSeconds = cpu() - cpu0;
+      return { peakRssMb: peak, cpuPercent: (cpuSeconds / seconds) * 100, cpuSeconds };
     },
   };
 }
@@ -250,7 +259,7 @@ function loadFigures(
   rate: number,
   seconds: number,
   r: Awaited<ReturnType<typeof offer>>,
-  server: { peakRssMb: number; cpuPercent: number },
+  server: { peakRssMb: number; cpuPercent: number; cpuSeconds: number },
 ) {
   return {
     offered: rate,
@@ -265,6 +274,7 @@ function loadFigures(
     accept_max_ms: r.max,
     peak_rss_mb: server.peakRssMb,
     cpu_percent: server.cpuPercent,
+    cpu_us_per_request: r.ok2xx > 0 ? (server.cpuSeconds / r.ok2xx) * 1e6 : 0,
     load_cpu_percent: r.loadCpuPercent,
     histogram: histogram(r.latenciesMs),
     series: series(r.timeline, r.startedAt),
@@ -386,6 +396,7 @@ function printTable(steps: Step[]) {
     'max backlog',
     'RSS MB',
     'CPU %',
+    'CPU µs/req',
     'load gen CPU %',
     'load avg',
   ];
@@ -403,6 +414,7 @@ function printTable(steps: Step[]) {
     fmt(s.max_backlog),
     fmt(s.peak_rss_mb),
     fmt(s.cpu_percent),
+    fmt(s.cpu_us_per_request),
     fmt(s.load_cpu_percent),
     fmt(s.load_average, 1),
   ]);
@@ -468,6 +480,7 @@ function summarize(list: Step[]): Step {
     max_backlog: med((s) => s.max_backlog),
     peak_rss_mb: median(list.map((s) => s.peak_rss_mb)),
     cpu_percent: median(list.map((s) => s.cpu_percent)),
+    cpu_us_per_request: median(list.map((s) => s.cpu_us_per_request)),
     load_cpu_percent: median(list.map((s) => s.load_cpu_percent)),
     load_average: median(list.map((s) => s.load_average)),
     histogram: list.reduce(
@@ -528,8 +541,12 @@ function printProbe(list: Step[]) {
     const classes = Object.entries(p.tail.classes)
       .map(([k, n]) => `${k} ${pct(n, p.tail.requests)}%`)
       .join(', ');
+    const time = Object.entries(p.tail.time_percent)
+      .map(([k, v]) => `${k} ${v}%`)
+      .join(', ');
     lines.push(
-      `  slowest 1% (${p.tail.requests} requests ≥ ${p.tail.p99_ms.toFixed(1)} ms) overlapped: ${classes}`,
+      `  slowest 1% (${p.tail.requests} requests ≥ ${p.tail.p99_ms.toFixed(1)} ms), by the pause they spent most time in: ${classes}`,
+      `  share of their latency inside: ${time}`,
       `  requests that overlapped no stall: ${p.unstalled.requests}, p99 ${fmt(p.unstalled.p99_ms, 1)} ms, p99.9 ${fmt(p.unstalled.p999_ms, 1)} ms`,
     );
   }
