@@ -9,7 +9,7 @@ import type {
 } from '../../core/ports.ts';
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteStore } from './database.ts';
 
 type Row = Record<string, unknown>;
 
@@ -33,14 +33,14 @@ function toOrder(row: Row): Order {
 
 /** Orders in the `orders` table; conditional writes are single UPDATE … WHERE status = ? statements. */
 export class SqliteOrderRepository implements OrderRepository {
-  readonly #store: SqliteDatabase;
+  readonly #store: SqliteStore;
   readonly #insert: StatementSync;
   readonly #get: StatementSync;
   readonly #transition: StatementSync;
   readonly #counts: StatementSync;
   readonly #maxPageBytes: number;
 
-  constructor(store: SqliteDatabase, options: { maxPageBytes?: number } = {}) {
+  constructor(store: SqliteStore, options: { maxPageBytes?: number } = {}) {
     this.#store = store;
     this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
     const { db } = store;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
 import type { Clock, PollableQueue, QueueDepth, ReceivedMessage } from '../../core/ports.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteStore } from './database.ts';
 
 export interface QueueOptions {
   name: string;
@@ -18,7 +18,7 @@ export interface QueueOptions {
  */
 export class SqliteQueue implements PollableQueue {
   readonly name: string;
-  readonly #store: SqliteDatabase;
+  readonly #store: SqliteStore;
   readonly #options: QueueOptions;
   readonly #listeners: (() => void)[] = [];
   readonly #send: StatementSync;
@@ -28,7 +28,7 @@ export class SqliteQueue implements PollableQueue {
   readonly #depth: StatementSync;
   readonly #nextVisible: StatementSync;
 
-  constructor(store: SqliteDatabase, options: QueueOptions) {
+  constructor(store: SqliteStore, options: QueueOptions) {
     this.#store = store;
     const { db } = store;
     this.#options = options;
