@@ -63,7 +63,8 @@ export function jsonLogger(options: {
   return levelLogger({
     level: options.level,
     ...(options.fields ? { fields: options.fields } : {}),
-    emit: (level, message, { time, ...fields }) =>
-      write(`${JSON.stringify({ time, level, message, ...fields })}\n`),
+    // `time` comes first in `fields` and stays first: a key written again keeps its place.
+    emit: (level, message, fields) =>
+      write(`${JSON.stringify({ time: fields.time, level, message, ...fields })}\n`),
   });
 }
