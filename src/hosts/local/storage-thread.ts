@@ -71,13 +71,26 @@ const queue = new SqliteQueue(db, {
   clock,
   deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
 });
+// Intake and the order_queue consumer write through the database's early view: an order's StoreOrder,
+// SendToQueue and queued mark share one commit, and so do a batch's receive, fulfilments and delete. Their
+// answers and next batches wait for that commit (intake.ts, event-source-poller.ts).
+const earlyOrders = new SqliteOrderRepository(db.early);
+const earlyQueue = new SqliteQueue(db.early, {
+  name: 'order_queue',
+  visibilityTimeoutMs: config.visibilityTimeoutMs,
+  clock,
+  deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
+});
+// A send through the other view (a redrive from the HTTP thread) wakes the consumers too.
+queue.onMessage(() => earlyQueue.notify());
 
 const pollers = [
   new EventSourcePoller({
-    queue,
+    queue: earlyQueue,
+    transactions: db,
     handler: createFulfillmentBatchHandler(
       createFulfillOrder({
-        orders,
+        orders: earlyOrders,
         clock,
         random: randomSource(config.randomSeed),
         successRate: config.successRate,
@@ -102,22 +115,13 @@ const pollers = [
   }),
 ];
 
-// Intake writes through the database's early view: an order's StoreOrder, SendToQueue and queued mark run
-// in one turn and share one commit, and its answer waits for that commit (intake.ts).
-const intakeOrders = new SqliteOrderRepository(db.early);
-const intakeQueue = new SqliteQueue(db.early, {
-  name: 'order_queue',
-  visibilityTimeoutMs: config.visibilityTimeoutMs,
-  clock,
-});
-intakeQueue.onMessage(() => queue.notify());
 const journal = new SqliteExecutionJournal(db);
 const workflow = new LocalOrderWorkflow({
   definition: loadOrderWorkflowDefinition(),
   tasks: {
     ValidateOrder: createValidateOrder(),
-    StoreOrder: createStoreOrder({ orders: intakeOrders, clock }),
-    SendToQueue: sendToQueueTask(intakeQueue),
+    StoreOrder: createStoreOrder({ orders: earlyOrders, clock }),
+    SendToQueue: sendToQueueTask(earlyQueue),
   },
   ...(config.workflowType === 'STANDARD' ? { journal: new SqliteExecutionJournal(db.early) } : {}),
   clock,
@@ -136,13 +140,13 @@ const backlogTimer = setInterval(() => {
 }, 100);
 backlogTimer.unref();
 const intake = createIntake({
-  acceptOrder: createAcceptOrder({ workflow, orders: intakeOrders, ids: systemIds }),
+  acceptOrder: createAcceptOrder({ workflow, orders: earlyOrders, ids: systemIds }),
   store: db,
   admission: new Admission({
     perTurn: 128,
     backlogLimit: 1000,
     backlog: () => backlog,
-    finished: () => queue.removed,
+    finished: () => earlyQueue.removed,
     maxWaitMs: 10_000,
   }),
 });
