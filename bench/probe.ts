@@ -9,7 +9,11 @@
 // Times are epoch milliseconds, so the benchmark can line them up with the requests it timed. Each thread
 // writes `<dir>/<pid>-<threadId>.json` once a second and at exit. threadId 0 is the HTTP thread, 1 the
 // storage thread, 2 the checkpointer (they are started in that order).
+// With DOFS_PROBE_ALLOC_DIR, each thread also records what it allocates (V8's sampling heap profiler,
+// counting objects that garbage collection reclaimed too, so it is the allocation, not what is retained)
+// from ALLOC_START_MS after it starts, for ALLOC_MS, into `<dir>/<pid>-<threadId>.heapprofile`.
 import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
@@ -17,6 +21,8 @@ import { threadId } from 'node:worker_threads';
 
 const STALL_MS = 10;
 const TICK_MS = 5;
+const ALLOC_START_MS = 3000;
+const ALLOC_MS = 5000;
 
 export interface ProbeReport {
   pid: number;
@@ -105,4 +111,27 @@ if (dir) {
   };
   setInterval(write, 1000).unref();
   process.on('exit', write);
+}
+
+const allocDir = process.env.DOFS_PROBE_ALLOC_DIR;
+if (allocDir) {
+  const session = new Session();
+  session.connect();
+  setTimeout(() => {
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    setTimeout(() => {
+      session.post('HeapProfiler.stopSampling', (error, result) => {
+        if (error) return;
+        writeFileSync(
+          join(allocDir, `${process.pid}-${threadId}.heapprofile`),
+          JSON.stringify((result as { profile: unknown }).profile),
+        );
+        session.disconnect();
+      });
+    }, ALLOC_MS).unref();
+  }, ALLOC_START_MS).unref();
 }

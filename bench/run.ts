@@ -4,7 +4,8 @@
 // --probe loads bench/probe.ts into every thread of each server (event-loop delay, stalls, GC pauses, heap)
 // and relates the slowest requests to the pauses they waited through; --node-flags "…" adds Node flags to
 // DOFS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--trace-gc"); --server-stdout DIR keeps each DOFS
-// process's stdout (log lines, --trace-gc output) in DIR; --out NAME names the result files;
+// process's stdout (log lines, --trace-gc output) in DIR; --alloc-prof DIR writes what each thread of DOFS
+// allocates (all of it, collected or not) from 3 s into the step for 5 s; --out NAME names the result files;
 // --ceiling-rates 2000 runs the ceiling at these rates only.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
@@ -69,6 +70,7 @@ const PROBE = argv.includes('--probe');
 const EXTRA_FLAGS = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
 const SERVER_STDOUT = option('--server-stdout');
 const OUT = option('--out');
+const ALLOC_PROFILE_DIR = option('--alloc-prof');
 
 interface Step {
   target: string;
@@ -228,6 +230,13 @@ async function offer(port: number, rate: number, seconds: number, prefix: string
 
 /** The probe's flags and a fresh directory for its files, when --probe is on. */
 function probeSetup(): { flags: string[]; env: Record<string, string>; dir?: string } {
+  if (ALLOC_PROFILE_DIR) {
+    mkdirSync(ALLOC_PROFILE_DIR, { recursive: true });
+    return {
+      flags: ['--require', join(BENCH_ROOT, 'bench/probe.ts')],
+      env: { DOFS_PROBE_ALLOC_DIR: ALLOC_PROFILE_DIR },
+    };
+  }
   if (!PROBE) return { flags: [], env: {} };
   const dir = mkdtempSync(join(tmpdir(), 'dofs-probe-'));
   return { flags: ['--require', join(BENCH_ROOT, 'bench/probe.ts')], env: { DOFS_PROBE_DIR: dir }, dir };
