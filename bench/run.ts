@@ -584,6 +584,54 @@ const dofsBest = Math.max(
 process.stdout.write(
   `\nceiling ${ceiling.toFixed(0)}/s; DOFS sustained (accepted and completed, nothing lost) ${dofsBest.toFixed(0)}/s; ratio ${ceiling > 0 ? (dofsBest / ceiling).toFixed(2) : 'n/a (no ceiling step)'}; ${REPEAT} run(s) per step, medians, ${CONNECTIONS} connections\n`,
 );
+
+/** Issue 14's targets, each checked against this run's figures (a step not run: not checked). */
+function targets(): { target: string; result: string; met: boolean | null }[] {
+  const at = (rate: number) => steps.find((s) => s.target === 'dofs' && s.offered === rate);
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(1)} ms`);
+  const list: { target: string; result: string; met: boolean | null }[] = [];
+  const p99 = (rate: number, limit: number) => {
+    const s = at(rate);
+    list.push({
+      target: `accept p99 ≤ ${limit} ms at ${rate}/s offered`,
+      result: s
+        ? `${ms(s.accept_p99_ms)} (p99.9 ${ms(s.accept_p999_ms)}, max ${ms(s.accept_max_ms)})`
+        : 'not run',
+      met: s ? s.accept_p99_ms <= limit : null,
+    });
+  };
+  p99(2000, 20);
+  p99(4000, 50);
+  const s2000 = at(2000);
+  list.push({
+    target: 'first-attempt end-to-end p99 ≤ 50 ms at 2000/s',
+    result: s2000 ? ms(s2000.e2e_first_attempt_p99_ms) : 'not run',
+    met: s2000?.e2e_first_attempt_p99_ms != null ? s2000.e2e_first_attempt_p99_ms <= 50 : null,
+  });
+  const held = sustainStep;
+  if (held) {
+    const rate = Math.min(held.accepted_per_s, held.completed_per_s ?? 0);
+    const ok =
+      held.lost === 0 && held.drain_s !== null && (held.unsent > 0 || held.accepted_per_s < held.offered);
+    list.push({
+      target: `sustained ≥ 0.45 × ceiling for ${held.seconds} s, saturated, nothing lost, bounded backlog`,
+      result: `${rate.toFixed(0)}/s = ${ceiling > 0 ? (rate / ceiling).toFixed(2) : '?'} × ${ceiling.toFixed(0)}/s; lost ${held.lost}; max backlog ${held.max_backlog}; ${ok ? 'saturated' : 'NOT saturated (offer more)'}`,
+      met: ceiling > 0 && ok ? rate >= 0.45 * ceiling : null,
+    });
+    list.push({
+      target: `peak RSS ≤ 250 MB over the ${held.seconds} s saturated step`,
+      result: `${held.peak_rss_mb.toFixed(0)} MB`,
+      met: held.peak_rss_mb <= 250,
+    });
+  }
+  return list;
+}
+const targetList = targets();
+process.stdout.write(
+  `\ntargets (issue 14):\n${targetList
+    .map((t) => `  ${t.met === null ? '?' : t.met ? 'yes' : 'NO '}  ${t.target}: ${t.result}`)
+    .join('\n')}\n`,
+);
 mkdirSync(join(BENCH_ROOT, 'bench/results'), { recursive: true });
 const report = {
   date: new Date().toISOString(),
@@ -595,6 +643,7 @@ const report = {
   ceiling_per_s: ceiling,
   dofs_sustained_per_s: dofsBest,
   ratio: dofsBest / ceiling,
+  targets: targetList,
 };
 const name = OUT ?? (ROOT === BENCH_ROOT && !only && !rates ? (quick ? 'quick' : 'latest') : 'partial');
 writeFileSync(
