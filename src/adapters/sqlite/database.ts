@@ -217,7 +217,9 @@ export class SqliteDatabase implements SqliteStore {
       this.#begin();
     } catch (error) {
       if (isBusy(error) && performance.now() - this.#waitingSince < this.#busyTimeoutMs) {
-        this.#retryMs = Math.min(this.#retryMs * 2, 50);
+        // Capped low: the lock is mostly held by our own checkpointer's RESTART (tens of ms); a long
+        // backoff added up to its own length to every wait.
+        this.#retryMs = Math.min(this.#retryMs * 2, 2);
         setTimeout(() => this.#retryBegin(), this.#retryMs);
         return;
       }
