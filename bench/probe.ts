@@ -5,7 +5,9 @@
 // - each stall: an interval of more than STALL_MS in which a 5 ms timer could not run, with its start and
 //   the CPU time the thread used meanwhile (a stall with little CPU is the thread waiting for a core);
 // - each garbage collection (PerformanceObserver 'gc'): start, duration, kind;
-// - per second, its event-loop utilization, its CPU time and its V8 heap (used, total).
+// - per second, its event-loop utilization, its CPU time and its V8 heap (used, total);
+// - each wait for SQLite's write lock: from a `BEGIN IMMEDIATE` that found the database busy (another
+//   connection, e.g. the checkpointer's RESTART, holds the lock) to the one that took it.
 // Times are epoch milliseconds, so the benchmark can line them up with the requests it timed. Each thread
 // writes `<dir>/<pid>-<threadId>.json` once a second and at exit. threadId 0 is the HTTP thread, 1 the
 // storage thread, 2 the checkpointer (they are started in that order).
@@ -16,7 +18,8 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
+import { DatabaseSync } from 'node:sqlite';
+import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 
 const STALL_MS = 10;
@@ -33,6 +36,7 @@ export interface ProbeReport {
   stalls: [start: number, ms: number, cpuMs: number][];
   gc: [start: number, ms: number, kind: string][];
   seconds: [t: number, elu: number, cpu: number, heapUsedMb: number, heapTotalMb: number][];
+  lockWaits: [start: number, ms: number][];
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -50,6 +54,22 @@ if (dir) {
   const stalls: ProbeReport['stalls'] = [];
   const gc: ProbeReport['gc'] = [];
   const seconds: ProbeReport['seconds'] = [];
+  const lockWaits: ProbeReport['lockWaits'] = [];
+  const exec = DatabaseSync.prototype.exec;
+  let busySince: number | undefined;
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    if (sql !== 'BEGIN IMMEDIATE') return exec.call(this, sql);
+    try {
+      exec.call(this, sql);
+    } catch (error) {
+      busySince ??= performance.now();
+      throw error;
+    }
+    if (busySince !== undefined) {
+      lockWaits.push([epoch(busySince), performance.now() - busySince]);
+      busySince = undefined;
+    }
+  };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0;
@@ -106,11 +126,20 @@ if (dir) {
       stalls,
       gc,
       seconds,
+      lockWaits,
     };
     writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report));
   };
   setInterval(write, 1000).unref();
   process.on('exit', write);
+}
+
+// DOFS_PROBE_SNAPSHOT_DIR: a heap snapshot of each thread, 8 s after it starts (what is held, by type).
+const snapshotDir = process.env.DOFS_PROBE_SNAPSHOT_DIR;
+if (snapshotDir) {
+  setTimeout(() => {
+    writeHeapSnapshot(join(snapshotDir, `${process.pid}-${threadId}.heapsnapshot`));
+  }, 8000).unref();
 }
 
 const allocDir = process.env.DOFS_PROBE_ALLOC_DIR;

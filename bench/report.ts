@@ -80,6 +80,8 @@ export interface ThreadFigures {
   mean_cpu_percent: number;
   peak_heap_used_mb: number;
   peak_heap_total_mb: number;
+  /** Waits for SQLite's write lock (held by another connection: the checkpointer's RESTART). */
+  lock_waits: PauseSummary;
 }
 
 export interface ProbeFigures {
@@ -100,7 +102,14 @@ export interface ProbeFigures {
   /** p99 / p99.9 of the requests whose lifetime overlapped no stall of either thread. */
   unstalled: { requests: number; p99_ms: number | null; p999_ms: number | null };
   /** For the plot: pauses of ≥ 2 ms within the window, seconds from the start, per thread. */
-  marks: Record<string, { gc: [t: number, ms: number, kind: string][]; stalls: [t: number, ms: number][] }>;
+  marks: Record<
+    string,
+    {
+      gc: [t: number, ms: number, kind: string][];
+      stalls: [t: number, ms: number][];
+      locks: [t: number, ms: number][];
+    }
+  >;
 }
 
 /** Reads the probe's files of one server process and relates them to the requests of the load window. */
@@ -122,10 +131,13 @@ export function probeFigures(
   /** Each stall with the share of it spent in GC, on CPU outside GC, and off CPU (waiting for a core). */
   const stallsOf: Record<string, { start: number; end: number; gc: number; busy: number; off: number }[]> =
     {};
+  const lockWaitsOf: Record<string, { start: number; end: number }[]> = {};
   for (const report of reports) {
     const name = THREAD_NAMES[report.threadId] ?? `thread-${report.threadId}`;
     const gc = report.gc.filter(([t]) => inWindow(t));
     const stalls = report.stalls.filter(([t]) => inWindow(t));
+    const locks = (report.lockWaits ?? []).filter(([t]) => inWindow(t));
+    lockWaitsOf[name] = locks.map(([start, ms]) => ({ start, end: start + ms }));
     const byKind: Record<string, number[]> = {};
     for (const [, ms, kind] of gc) {
       byKind[kind] ??= [];
@@ -159,10 +171,12 @@ export function probeFigures(
         seconds.length > 0 ? Math.round((seconds.reduce((a, s) => a + s[2], 0) / seconds.length) * 100) : 0,
       peak_heap_used_mb: Math.round(Math.max(0, ...report.seconds.map((s) => s[3]))),
       peak_heap_total_mb: Math.round(Math.max(0, ...report.seconds.map((s) => s[4]))),
+      lock_waits: summarizePauses(locks.map(([, ms]) => ms)),
     });
     marks[name] = {
       gc: gc.filter(([, ms]) => ms >= 2).map(([t, ms, kind]) => [(t - window.start) / 1000, ms, kind]),
       stalls: stalls.filter(([, ms]) => ms >= 2).map(([t, ms]) => [(t - window.start) / 1000, ms]),
+      locks: locks.map(([t, ms]) => [(t - window.start) / 1000, ms]),
     };
   }
   const CLASSES = [
@@ -172,6 +186,7 @@ export function probeFigures(
     'storage GC pause',
     'storage busy (on CPU)',
     'storage waiting for a core',
+    'storage waiting for the write lock',
   ];
   const classes: Record<string, number> = Object.fromEntries([...CLASSES, 'no stall'].map((c) => [c, 0]));
   const time: Record<string, number> = Object.fromEntries(CLASSES.map((c) => [c, 0]));
@@ -185,7 +200,8 @@ export function probeFigures(
     const latency = timeline.latencyMs[i] as number;
     const http = overlapping('http', start, start + latency);
     const storage = overlapping('storage', start, start + latency);
-    if (http.length === 0 && storage.length === 0) unstalled.push(latency);
+    const locked = (lockWaitsOf.storage ?? []).filter((w) => w.start < start + latency && w.end > start);
+    if (http.length === 0 && storage.length === 0 && locked.length === 0) unstalled.push(latency);
     if (latency < p99) continue;
     tailCount += 1;
     tailTime += latency;
@@ -201,6 +217,11 @@ export function probeFigures(
         mine[`${name} busy (on CPU)`] = (mine[`${name} busy (on CPU)`] ?? 0) + overlap * stall.busy;
         mine[`${name} waiting for a core`] = (mine[`${name} waiting for a core`] ?? 0) + overlap * stall.off;
       }
+    }
+    for (const wait of locked) {
+      const overlap = Math.min(start + latency, wait.end) - Math.max(start, wait.start);
+      mine['storage waiting for the write lock'] =
+        (mine['storage waiting for the write lock'] ?? 0) + overlap;
     }
     let dominant = 'no stall';
     let most = 0;
@@ -295,6 +316,12 @@ function panel(p: PlotPanel, x0: number, y0: number, width: number, height: numb
         `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${base}" y2="${base - h}" stroke="#888"/>`,
       );
     }
+    for (const [t, ms] of m.locks ?? []) {
+      const h = Math.min(12, 2 + ms / 8);
+      out.push(
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${base}" y2="${base - h}" stroke="#d62728" stroke-width="2"/>`,
+      );
+    }
     for (const [t, ms, kind] of m.gc) {
       const h = Math.min(12, 2 + ms / 8);
       const color = kind === 'scavenge' ? '#2ca02c' : '#9467bd';
@@ -375,7 +402,7 @@ export function svg(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" viewBox="0 0 ${width} ${height}">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="8" y="22" font-size="15" font-weight="bold">${xml(title)}</text>`,
-    `<text x="8" y="36" font-size="11">Latency over time per 100 ms of due time: <tspan fill="#1f77b4">p50</tspan>, <tspan fill="#ff9f40">p99</tspan>, <tspan fill="#d62728">max</tspan>. Below each panel (with --probe): stalls (grey) and GC pauses (<tspan fill="#2ca02c">scavenge</tspan>, <tspan fill="#9467bd">mark-compact</tspan>) per thread, tick height ∝ length.</text>`,
+    `<text x="8" y="36" font-size="11">Latency over time per 100 ms of due time: <tspan fill="#1f77b4">p50</tspan>, <tspan fill="#ff9f40">p99</tspan>, <tspan fill="#d62728">max</tspan>. Below each panel (with --probe): stalls (grey) and GC pauses (<tspan fill="#2ca02c">scavenge</tspan>, <tspan fill="#9467bd">mark-compact</tspan>) per thread, <tspan fill="#d62728">waits for the SQLite write lock</tspan>; tick height ∝ length.</text>`,
   ];
   if (histograms.length) parts.push(histogramChart(histograms, 0, 40, width, histogramHeight));
   panels.forEach((p, i) => {

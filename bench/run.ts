@@ -5,7 +5,8 @@
 // and relates the slowest requests to the pauses they waited through; --node-flags "…" adds Node flags to
 // DOFS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--trace-gc"); --server-stdout DIR keeps each DOFS
 // process's stdout (log lines, --trace-gc output) in DIR; --alloc-prof DIR writes what each thread of DOFS
-// allocates (all of it, collected or not) from 3 s into the step for 5 s; --out NAME names the result files;
+// allocates (all of it, collected or not) from 3 s into the step for 5 s (with --heap-snapshot, also a heap
+// snapshot of each thread 8 s into the step); --out NAME names the result files;
 // --ceiling-rates 2000 runs the ceiling at these rates only.
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
@@ -234,7 +235,10 @@ function probeSetup(): { flags: string[]; env: Record<string, string>; dir?: str
     mkdirSync(ALLOC_PROFILE_DIR, { recursive: true });
     return {
       flags: ['--require', join(BENCH_ROOT, 'bench/probe.ts')],
-      env: { DOFS_PROBE_ALLOC_DIR: ALLOC_PROFILE_DIR },
+      env: {
+        DOFS_PROBE_ALLOC_DIR: ALLOC_PROFILE_DIR,
+        ...(argv.includes('--heap-snapshot') ? { DOFS_PROBE_SNAPSHOT_DIR: ALLOC_PROFILE_DIR } : {}),
+      },
     };
   }
   if (!PROBE) return { flags: [], env: {} };
@@ -544,7 +548,10 @@ function printProbe(list: Step[]) {
       lines.push(
         `  ${t.thread.padEnd(12)} loop delay p50/p99/p99.9/max ${t.loop_delay_ms.p50.toFixed(1)}/${t.loop_delay_ms.p99.toFixed(1)}/${t.loop_delay_ms.p999.toFixed(1)}/${t.loop_delay_ms.max.toFixed(1)} ms; ` +
           `stalls > 10 ms ${t.stalls.count}× (≥ 20 ms: ${t.stalls.over_20ms}) total ${t.stalls.total_ms} ms max ${t.stalls.max_ms} ms, ${t.stall_time_in_gc_percent}% of it in GC, ${t.stall_time_on_cpu_percent}% on CPU; ` +
-          `ELU ${t.mean_elu_percent}%, CPU ${t.mean_cpu_percent}%; heap used/total peak ${t.peak_heap_used_mb}/${t.peak_heap_total_mb} MB; GC: ${gc || 'none'}`,
+          `ELU ${t.mean_elu_percent}%, CPU ${t.mean_cpu_percent}%; heap used/total peak ${t.peak_heap_used_mb}/${t.peak_heap_total_mb} MB; GC: ${gc || 'none'}` +
+          (t.lock_waits.count > 0
+            ? `; write-lock waits ${t.lock_waits.count}× total ${t.lock_waits.total_ms} ms max ${t.lock_waits.max_ms} ms`
+            : ''),
       );
     }
     const classes = Object.entries(p.tail.classes)
