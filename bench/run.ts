@@ -7,7 +7,8 @@
 // process's stdout (log lines, --trace-gc output) in DIR; --alloc-prof DIR writes what each thread of DOFS
 // allocates (all of it, collected or not) from 3 s into the step for 5 s (with --heap-snapshot, also a heap
 // snapshot of each thread 8 s into the step); --out NAME names the result files;
-// --ceiling-rates 2000 runs the ceiling at these rates only.
+// --ceiling-rates 2000 runs the ceiling at these rates only; --warmup S (default 2) offers each step's rate for S
+// seconds before its measured window (to every target alike; what the warm-up saw is kept apart).
 // (a) ceiling: bench/ceiling-server.ts, a node:http server that parses the same JSON body and answers 202;
 // (b) DOFS (npm start's entry point and Node flags, fresh data dir each step) at a ladder of offered rates;
 // (c) DOFS with the reference workflow engine at 1,000/s, to show what the compiled executor buys;
@@ -72,6 +73,12 @@ const EXTRA_FLAGS = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
 const SERVER_STDOUT = option('--server-stdout');
 const OUT = option('--out');
 const ALLOC_PROFILE_DIR = option('--alloc-prof');
+/**
+ * Seconds of load at the step's rate before its measured window, for every target alike: a process just
+ * started runs its code unoptimised and its heap and caches cold, and in a 10 s window that first second
+ * was most of the slowest 1% (see docs/benchmarks.md). Its own p99 and max are kept in `warmup`.
+ */
+const WARMUP_SECONDS = Number(option('--warmup') ?? 2);
 
 interface Step {
   target: string;
@@ -114,6 +121,8 @@ interface Step {
   probe?: ProbeFigures;
   /** `uptime`'s 1-minute load average when the step started (other work on the machine). */
   load_average: number;
+  /** The warm-up before the window (not in the figures above): its length and what its requests saw. */
+  warmup?: { seconds: number; accept_p99_ms: number; accept_max_ms: number };
 }
 
 // The local host's entry point (before the layout move of 2026-12, src/entrypoints/local/main.ts: --root
@@ -229,6 +238,16 @@ async function offer(port: number, rate: number, seconds: number, prefix: string
   };
 }
 
+/** Load at the step's rate for WARMUP_SECONDS, with its own order ids; what it saw, for the record. */
+async function warmUp(port: number, rate: number) {
+  if (WARMUP_SECONDS <= 0) return { accepted: 0, figures: {} };
+  const r = await offer(port, rate, WARMUP_SECONDS, `warmup-${rate}`);
+  return {
+    accepted: r.ok2xx,
+    figures: { warmup: { seconds: WARMUP_SECONDS, accept_p99_ms: r.p99, accept_max_ms: r.max } },
+  };
+}
+
 /** The probe's flags and a fresh directory for its files, when --probe is on. */
 function probeSetup(): { flags: string[]; env: Record<string, string>; dir?: string } {
   if (ALLOC_PROFILE_DIR) {
@@ -298,6 +317,7 @@ async function ceilingStep(rate: number): Promise<Step> {
   const load_average = loadAverage();
   const probe = probeSetup();
   const { child, port } = await startProcess([...probe.flags, 'bench/ceiling-server.ts'], probe.env);
+  const warm = await warmUp(port, rate);
   const sample = sampler(child.pid as number);
   const r = await offer(port, rate, STEP_SECONDS, 'ceiling');
   const server = sample.done();
@@ -305,6 +325,7 @@ async function ceilingStep(rate: number): Promise<Step> {
   return {
     target: 'ceiling',
     load_average,
+    ...warm.figures,
     ...loadFigures(rate, STEP_SECONDS, r, server),
     ...probeOf(probe.dir, r),
     completed_per_s: null,
@@ -337,6 +358,8 @@ async function dofsStep(
     },
     SERVER_STDOUT ? join(SERVER_STDOUT, `dofs-${rate}-${Date.now()}.log`) : undefined,
   );
+  const warm = await warmUp(port, rate);
+  const atStart = await health(port);
   const sample = sampler(child.pid as number);
   let maxBacklog = 0;
   const watch = setInterval(async () => {
@@ -350,7 +373,8 @@ async function dofsStep(
   const r = await offer(port, rate, seconds, `bench-${rate}`);
   // Completed during the load window: orders that reached FULFILLED or FAILED while load was offered.
   const atEnd = await health(port);
-  const completedInWindow = atEnd.orders.FULFILLED + atEnd.orders.FAILED;
+  const completedInWindow =
+    atEnd.orders.FULFILLED + atEnd.orders.FAILED - (atStart.orders.FULFILLED + atStart.orders.FAILED);
   const settleStarted = performance.now();
   // Then wait for every accepted order to reach FULFILLED or FAILED (bounded).
   let settled: Awaited<ReturnType<typeof health>> | undefined;
@@ -365,11 +389,12 @@ async function dofsStep(
   const server = sample.done();
   await stop(child);
   const db = new DatabaseSync(join(dataDir, 'dofs.sqlite'), { readOnly: true });
+  // First attempts of the window's own orders (not the warm-up's).
   const rows = db
     .prepare(
-      "SELECT created_at, updated_at FROM orders WHERE status = 'FULFILLED' AND attempts = 1 AND redrives = 0",
+      "SELECT created_at, updated_at FROM orders WHERE status = 'FULFILLED' AND attempts = 1 AND redrives = 0 AND order_id LIKE ?",
     )
-    .all();
+    .all(`bench-${rate}-%`);
   const terminal = Number(
     db.prepare("SELECT count(*) AS n FROM orders WHERE status IN ('FULFILLED', 'FAILED')").get()?.n,
   );
@@ -382,14 +407,15 @@ async function dofsStep(
   return {
     target: engine === 'compiled' ? 'dofs' : 'dofs (reference engine)',
     load_average,
+    ...warm.figures,
     ...loadFigures(rate, seconds, r, server),
     ...probeOf(probe.dir, r),
     completed_per_s: completedInWindow / seconds,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
     e2e_first_attempt_p50_ms: quantile(e2e, 0.5),
     e2e_first_attempt_p99_ms: quantile(e2e, 0.99),
-    // An accepted order that is not stored, or not final, is lost.
-    lost: Math.max(0, r.ok2xx - stored) + (stored - terminal),
+    // An accepted order (of the warm-up or the window) that is not stored, or not final, is lost.
+    lost: Math.max(0, warm.accepted + r.ok2xx - stored) + (stored - terminal),
     max_backlog: maxBacklog,
   };
 }
@@ -412,6 +438,7 @@ function printTable(steps: Step[]) {
     'CPU µs/req',
     'load gen CPU %',
     'load avg',
+    'warm-up p99 ms',
   ];
   const rows = steps.map((s) => [
     s.target,
@@ -430,6 +457,7 @@ function printTable(steps: Step[]) {
     fmt(s.cpu_us_per_request),
     fmt(s.load_cpu_percent),
     fmt(s.load_average, 1),
+    s.warmup ? fmt(s.warmup.accept_p99_ms, 0) : '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
@@ -496,6 +524,15 @@ function summarize(list: Step[]): Step {
     cpu_us_per_request: median(list.map((s) => s.cpu_us_per_request)),
     load_cpu_percent: median(list.map((s) => s.load_cpu_percent)),
     load_average: median(list.map((s) => s.load_average)),
+    ...(first.warmup
+      ? {
+          warmup: {
+            seconds: first.warmup.seconds,
+            accept_p99_ms: median(list.map((s) => s.warmup?.accept_p99_ms ?? 0)),
+            accept_max_ms: median(list.map((s) => s.warmup?.accept_max_ms ?? 0)),
+          },
+        }
+      : {}),
     histogram: list.reduce(
       (sum, s) => sum.map((c, i) => c + (s.histogram[i] ?? 0)),
       new Array<number>(HISTOGRAM_EDGES_MS.length + 1).fill(0),
@@ -644,7 +681,13 @@ const report = {
   date: new Date().toISOString(),
   quick,
   machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-  settings: { step_seconds: STEP_SECONDS, repeat: REPEAT, connections: CONNECTIONS, dofs_flags: START_FLAGS },
+  settings: {
+    step_seconds: STEP_SECONDS,
+    warmup_seconds: WARMUP_SECONDS,
+    repeat: REPEAT,
+    connections: CONNECTIONS,
+    dofs_flags: START_FLAGS,
+  },
   steps,
   runs: Object.fromEntries(runs),
   ceiling_per_s: ceiling,
