@@ -71,6 +71,13 @@ const TICKS = 100; // /proc clock ticks per second on Linux
 const PROBE = argv.includes('--probe');
 const EXTRA_FLAGS = option('--node-flags')?.split(' ').filter(Boolean) ?? [];
 const SERVER_STDOUT = option('--server-stdout');
+/** --server-env K=V,K2=V2: more environment for DOFS (an experiment with a setting, e.g. DOFS_COMMIT_DELAY_MS). */
+const SERVER_ENV = Object.fromEntries(
+  (option('--server-env') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const OUT = option('--out');
 const ALLOC_PROFILE_DIR = option('--alloc-prof');
 /**
@@ -354,6 +361,7 @@ async function dofsStep(
       DOFS_RANDOM_SEED: 'bench',
       VISIBILITY_TIMEOUT_SECONDS: '1',
       DOFS_WORKFLOW_ENGINE: engine,
+      ...SERVER_ENV,
       ...probe.env,
     },
     SERVER_STDOUT ? join(SERVER_STDOUT, `dofs-${rate}-${Date.now()}.log`) : undefined,
