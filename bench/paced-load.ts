@@ -33,8 +33,12 @@ export interface PacedLoadResult {
   errors: number;
   /** Latency from due time to the full answer, ms, of every answered request, sorted. */
   latenciesMs: Float64Array;
+  /** Every answered request in the order answered: its due time (epoch ms) and its latency (ms). */
+  timeline: { dueAtMs: Float64Array; latencyMs: Float64Array };
   /** Wall time from the first due request to the last answer, s. */
   elapsedS: number;
+  /** When the first request was due (epoch ms). */
+  startedAt: number;
 }
 
 interface Connection {
@@ -74,6 +78,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
   const host = options.host ?? '127.0.0.1';
   const intervalMs = 1000 / options.rate;
   const latencies: number[] = [];
+  const dues: number[] = [];
   const waiting: number[] = []; // due times of requests no connection has taken yet (FIFO)
   const idle: Connection[] = [];
   let sent = 0;
@@ -122,6 +127,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
         if (!parsed || connection.dueAt < 0) return;
         lastAnswer = performance.now();
         latencies.push(lastAnswer - connection.dueAt);
+        dues.push(connection.dueAt);
         if (parsed.status >= 200 && parsed.status < 300) ok2xx += 1;
         else non2xx += 1;
         connection.buffer = connection.buffer.subarray(parsed.length);
@@ -180,8 +186,13 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     c.dueAt = -1;
     c.socket.destroy();
   }
+  const timeline = {
+    dueAtMs: Float64Array.from(dues, (due) => performance.timeOrigin + due),
+    latencyMs: Float64Array.from(latencies),
+  };
   latencies.sort((a, b) => a - b);
   return {
+    timeline,
     due: issued,
     sent,
     ok2xx,
@@ -189,6 +200,7 @@ export async function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadRes
     errors,
     latenciesMs: Float64Array.from(latencies),
     elapsedS: (Math.max(lastAnswer, end) - t0) / 1000,
+    startedAt: performance.timeOrigin + t0,
   };
 }
 

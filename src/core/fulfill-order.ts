@@ -30,14 +30,15 @@ export function createFulfillOrder(deps: {
   const metrics = deps.metrics ?? noMetrics;
   return async function fulfillOrder(orderId: string): Promise<FulfillOrderResult> {
     const started_at = new Date(deps.clock.now()).toISOString();
-    const log = deps.logger.child({ order_id: orderId });
+    // The order id on each line, without a child logger per message (this runs for every attempt).
+    const { logger: log } = deps;
     const order = await deps.orders.get(orderId);
     if (!order) {
-      log.warn('fulfilment message for an unknown order');
+      log.warn('fulfilment message for an unknown order', { order_id: orderId });
       return { ok: false, error: `order ${orderId} does not exist` };
     }
     if (order.status !== OrderStatus.PENDING) {
-      log.debug('order is not pending; message ignored', { status: order.status });
+      log.debug('order is not pending; message ignored', { order_id: orderId, status: order.status });
       return { ok: true, status: order.status, skipped: true };
     }
     const attempt = order.attempts + 1;
@@ -55,7 +56,7 @@ export function createFulfillOrder(deps: {
       if (!fulfilled) return { ok: true, status: order.status, skipped: true };
       metrics.attempted(true);
       metrics.completed('FULFILLED', now - Date.parse(order.created_at));
-      log.info('order fulfilled', { attempt });
+      log.info('order fulfilled', { order_id: orderId, attempt });
       return { ok: true, status: OrderStatus.FULFILLED, skipped: false };
     }
     const error = `fulfilment attempt ${attempt} failed (simulated)`;
@@ -66,7 +67,7 @@ export function createFulfillOrder(deps: {
       event: { type: OrderEventType.ATTEMPT_FAILED, at: updated_at, started_at, detail: error },
     });
     metrics.attempted(false);
-    log.info('fulfilment attempt failed', { attempt });
+    log.info('fulfilment attempt failed', { order_id: orderId, attempt });
     return { ok: false, error };
   };
 }

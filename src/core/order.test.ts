@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fingerprintOf, parseOrderRequest, parseWorkflowOrder } from './order.ts';
+import { fingerprintOf, markValidated, parseOrderRequest, parseWorkflowOrder } from './order.ts';
+import { parseSubmission } from './submit-order.ts';
 
 function errorsOf(body: unknown) {
   const result = parseOrderRequest(body);
@@ -134,5 +135,28 @@ describe('parseWorkflowOrder', () => {
     const { order_id: _, ...withoutId } = order;
     const missing = parseWorkflowOrder(withoutId);
     assert.ok(!missing.ok && missing.errors[0]?.message === 'order_id is required');
+  });
+
+  it('takes an order the API validated as it is, without parsing it again (validation once)', () => {
+    const parsed = parseSubmission(
+      { customer_id: 'c-1', items: [{ product_id: 'p', quantity: 1 }] },
+      { orderId: () => 'generated-1' },
+    );
+    assert.ok(parsed.ok);
+    const { order } = parsed.submission;
+    const result = parseWorkflowOrder(order);
+    // Parsing builds a new object; the same object back means the schema did not run a second time.
+    assert.ok(result.ok && result.value === order);
+    assert.equal(parsed.submission.fingerprint, fingerprintOf(order));
+  });
+
+  it('parses any other order, even one equal to a validated one', () => {
+    const order = { order_id: 'o', customer_id: 'c', items: [{ product_id: 'p', quantity: 1 }] };
+    markValidated(structuredClone(order));
+    const result = parseWorkflowOrder(order);
+    assert.ok(result.ok && result.value !== order);
+    assert.deepEqual(result.value, order);
+    const invalid = { ...order, items: [{ product_id: 'p', quantity: 0 }] };
+    assert.equal(parseWorkflowOrder(invalid).ok, false);
   });
 });

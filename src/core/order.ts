@@ -214,8 +214,27 @@ export function parseOrderRequest(body: unknown): ParseResult<OrderRequest> {
   return { ok: true, value: withOrderId(order_id, { customer_id, items }) };
 }
 
-/** Validates the order in a workflow input (already normalised). */
+const validatedOrders = new WeakSet<object>();
+
+/**
+ * Records that this order object passed the schema: `parseWorkflowOrder` then takes it as it is instead of
+ * parsing it again (validation once, at the edge). Only for an order built from `parseOrderRequest`'s
+ * output, or one received from a thread of this process that did so; nothing may change it afterwards.
+ */
+export function markValidated<T extends OrderWorkflowInputOrder>(order: T): T {
+  validatedOrders.add(order);
+  return order;
+}
+
+/**
+ * Validates the order in a workflow input (already normalised). An order the API validated (see
+ * markValidated) is taken as it is: the workflow's ValidateOrder step guards executions started any other
+ * way.
+ */
 export function parseWorkflowOrder(order: unknown): ParseResult<OrderWorkflowInputOrder> {
+  if (typeof order === 'object' && order !== null && validatedOrders.has(order)) {
+    return { ok: true, value: order as OrderWorkflowInputOrder };
+  }
   const parsed = workflowOrderSchema.safeParse(order);
   return parsed.success
     ? { ok: true, value: parsed.data }

@@ -1,5 +1,12 @@
 import { OrderConflictError, OrderInvalidError, TransientError } from './errors.ts';
-import { fingerprintOf, type Order, OrderStatus, parseOrderRequest } from './order.ts';
+import {
+  fingerprintOf,
+  markValidated,
+  type Order,
+  OrderStatus,
+  type OrderWorkflowInputOrder,
+  parseOrderRequest,
+} from './order.ts';
 import { encodeOrderMessage } from './order-message.ts';
 import type { Clock, IdGenerator, MessageSender, OrderRepository, OrderWorkflow } from './ports.ts';
 import { markQueued } from './store-order.ts';
@@ -8,30 +15,60 @@ export type SubmitOrderResult =
   | { ok: true; order: Order; replayed: boolean }
   | { ok: false; error: OrderInvalidError | OrderConflictError };
 
+/** A validated order submission: the workflow's input order (with its id) and its fingerprint. */
+export interface Submission {
+  order: OrderWorkflowInputOrder;
+  fingerprint: string;
+}
+
 /**
- * Accepts an order: validates the body, runs the intake workflow (execution name = order id) and returns
- * the stored order. Resolves only once the order is durably stored and queued. Same id with the same
- * payload returns the current order (`replayed`); same id with another payload is a conflict.
+ * The edge of order intake: validates the body with the one schema, normalises it and gives it its id (the
+ * client's idempotency key, else a new one). The order is marked validated: the workflow's ValidateOrder
+ * step takes it as it is.
  */
-export function createSubmitOrder(deps: {
+export function parseSubmission(
+  body: unknown,
+  ids: Pick<IdGenerator, 'orderId'>,
+): { ok: true; submission: Submission } | { ok: false; error: OrderInvalidError } {
+  const parsed = parseOrderRequest(body);
+  if (!parsed.ok) return { ok: false, error: new OrderInvalidError(parsed.errors) };
+  const { customer_id, items } = parsed.value;
+  const order = markValidated({ order_id: parsed.value.order_id ?? ids.orderId(), customer_id, items });
+  return { ok: true, submission: { order, fingerprint: fingerprintOf(order) } };
+}
+
+export interface SubmitOrderDeps {
   workflow: OrderWorkflow;
   orders: OrderRepository;
   ids: IdGenerator;
   clock: Clock;
   /** Where an order goes that an execution which cannot run again stored and never queued. */
   queue?: MessageSender;
-}) {
+}
+
+/**
+ * Accepts an order: validates the body, runs the intake workflow (execution name = order id) and returns
+ * the stored order. Resolves only once the order is durably stored and queued. Same id with the same
+ * payload returns the current order (`replayed`); same id with another payload is a conflict.
+ */
+export function createSubmitOrder(deps: SubmitOrderDeps) {
+  const acceptOrder = createAcceptOrder(deps);
   return async function submitOrder(body: unknown): Promise<SubmitOrderResult> {
-    const parsed = parseOrderRequest(body);
-    if (!parsed.ok) return { ok: false, error: new OrderInvalidError(parsed.errors) };
-    const { customer_id, items } = parsed.value;
-    const order_id = parsed.value.order_id ?? deps.ids.orderId();
-    const fingerprint = fingerprintOf({ customer_id, items });
+    const parsed = parseSubmission(body, deps.ids);
+    return parsed.ok ? acceptOrder(parsed.submission) : parsed;
+  };
+}
+
+/**
+ * The part of submitOrder after the edge: runs the intake workflow for a validated submission and answers
+ * from what is stored (see createSubmitOrder).
+ */
+export function createAcceptOrder(deps: SubmitOrderDeps) {
+  return async function acceptOrder(submission: Submission): Promise<SubmitOrderResult> {
+    const { order: input, fingerprint } = submission;
+    const { order_id } = input;
     const submission_id = deps.ids.submissionId();
-    const run = await deps.workflow.run(
-      { submission_id, order: { order_id, customer_id, items } },
-      fingerprint,
-    );
+    const run = await deps.workflow.run({ submission_id, order: input }, fingerprint);
     if (run.status === 'FAILED') {
       if (run.error === 'OrderConflict') return { ok: false, error: new OrderConflictError(order_id) };
       if (run.error === 'OrderInvalid') {

@@ -177,7 +177,16 @@ interface Catcher {
   next: string;
 }
 
-type Step = (input: Json, context: Json) => Promise<{ output: Json; next: string | undefined }>;
+interface StepResult {
+  output: Json;
+  next: string | undefined;
+}
+/** A state's step; only a Task's can be asynchronous (and a synchronous handler's is not). */
+type Step = (input: Json, context: Json) => StepResult | Promise<StepResult>;
+
+function isPromise<T>(value: unknown): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
 
 function matches(errors: string[], name: string, isTask: boolean): boolean {
   return (
@@ -189,22 +198,34 @@ function matches(errors: string[], name: string, isTask: boolean): boolean {
 
 export interface CompiledRunOptions {
   tasks: TaskHandlers;
+  /** The context object (`$$`); built by the caller only when the machine reads it (`usesContext`). */
   context?: Json;
   /** Overrides every retrier's pause (tests). */
   retryIntervalMs?: number;
   random?: () => number;
 }
 
-/** A state machine compiled once from its ASL definition; `run` executes it. */
+/**
+ * A state machine compiled once from its ASL definition; `run` executes it. The steps bound to a set of
+ * task handlers are made once and kept (per handlers object), so an execution allocates only its own data:
+ * its input and output objects, and a promise per asynchronous Task.
+ */
 export class CompiledStateMachine {
   readonly #startAt: string;
   readonly #states = new Map<string, (options: CompiledRunOptions) => Step>();
+  readonly #bound = new WeakMap<
+    TaskHandlers,
+    { retryIntervalMs: number | undefined; random: (() => number) | undefined; steps: Map<string, Step> }
+  >();
+  /** Whether a path of the definition reads the context object (`$$.…`). */
+  readonly usesContext: boolean;
 
   constructor(definition: unknown) {
     const def = definition as { StartAt?: unknown; States?: Record<string, Record<string, Json>> };
     if (typeof def.StartAt !== 'string' || !def.States)
       throw new UnsupportedAslError('definition needs StartAt and States');
     this.#startAt = def.StartAt;
+    this.usesContext = JSON.stringify(def.States).includes('"$$');
     for (const [name, state] of Object.entries(def.States))
       this.#states.set(name, this.#compileState(name, state));
     for (const target of this.#targets(def.States)) {
@@ -214,8 +235,9 @@ export class CompiledStateMachine {
 
   /** Resolves with the execution's output or rejects with an ExecutionFailure. */
   async run(input: unknown, options: CompiledRunOptions): Promise<unknown> {
-    const context = (options.context ?? { Execution: { Input: input as Json } }) as Json;
-    const steps = new Map<string, Step>();
+    const context = (options.context ??
+      (this.usesContext ? { Execution: { Input: input as Json } } : null)) as Json;
+    const steps = this.#stepsFor(options);
     let current: string | undefined = this.#startAt;
     let value = input as Json;
     while (current !== undefined) {
@@ -226,11 +248,25 @@ export class CompiledStateMachine {
         step = make(options);
         steps.set(current, step);
       }
-      const { output, next } = await step(value, context);
-      value = output;
-      current = next;
+      let result = step(value, context);
+      if (isPromise<StepResult>(result)) result = await result;
+      value = result.output;
+      current = result.next;
     }
     return value;
+  }
+
+  #stepsFor(options: CompiledRunOptions): Map<string, Step> {
+    const bound = this.#bound.get(options.tasks);
+    if (bound && bound.retryIntervalMs === options.retryIntervalMs && bound.random === options.random)
+      return bound.steps;
+    const steps = new Map<string, Step>();
+    this.#bound.set(options.tasks, {
+      retryIntervalMs: options.retryIntervalMs,
+      random: options.random,
+      steps,
+    });
+    return steps;
   }
 
   #targets(states: Record<string, Record<string, Json>>): string[] {
@@ -265,7 +301,7 @@ export class CompiledStateMachine {
           `${where}.ResultPath`,
         );
         const result = state.Result;
-        return () => async (raw, context) => {
+        return () => (raw, context) => {
           const effective = inputPath(raw, context);
           const produced =
             result !== undefined ? result : parameters ? parameters(effective, context) : effective;
@@ -278,7 +314,7 @@ export class CompiledStateMachine {
           next: String(c.Next),
         }));
         const fallback = typeof state.Default === 'string' ? state.Default : undefined;
-        return () => async (raw, context) => {
+        return () => (raw, context) => {
           const effective = inputPath(raw, context);
           const chosen = choices.find((c) => c.rule(effective, context))?.next ?? fallback;
           if (chosen === undefined)
@@ -287,7 +323,7 @@ export class CompiledStateMachine {
         };
       }
       case 'Succeed':
-        return () => async (raw, context) => ({
+        return () => (raw, context) => ({
           output: outputPath(inputPath(raw, context), context),
           next: undefined,
         });
@@ -296,7 +332,7 @@ export class CompiledStateMachine {
         const cause = typeof state.Cause === 'string' ? state.Cause : '';
         if ('ErrorPath' in state || 'CausePath' in state)
           throw new UnsupportedAslError(`${where}: ErrorPath/CausePath`);
-        return () => async () => {
+        return () => () => {
           throw new ExecutionFailure(error, cause);
         };
       }
@@ -354,39 +390,66 @@ export class CompiledStateMachine {
       if (!handler)
         throw new ExecutionFailure('States.Runtime', `no local handler bound to Task state ${name}`);
       const random = options.random ?? Math.random;
-      return async (raw, context) => {
+      const succeeded = (raw: Json, context: Json, result: Json): StepResult => {
+        const selected = selector ? selector(result, context) : result;
+        return { output: outputPath(resultPath(raw, selected), context), next };
+      };
+      // A failed attempt: Retry (wait, call the handler again) or Catch, as the ASL says.
+      const failed = async (raw: Json, context: Json, params: Json, first: unknown): Promise<StepResult> => {
+        const attempts = retriers.map(() => 0);
+        let thrown: unknown = first;
+        for (;;) {
+          const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+          const errorName = error.name || 'Error';
+          const index = retriers.findIndex((r) => matches(r.errors, errorName, true));
+          const retrier = retriers[index];
+          if (retrier && (attempts[index] ?? 0) < retrier.maxAttempts) {
+            const attempt = attempts[index] ?? 0;
+            attempts[index] = attempt + 1;
+            let waitMs = retrier.intervalSeconds * retrier.backoffRate ** attempt * 1000;
+            if (retrier.maxDelaySeconds !== undefined)
+              waitMs = Math.min(waitMs, retrier.maxDelaySeconds * 1000);
+            if (options.retryIntervalMs !== undefined) waitMs = options.retryIntervalMs;
+            else if (retrier.fullJitter) waitMs = random() * waitMs;
+            await new Promise((resolve) => setTimeout(resolve, waitMs));
+            try {
+              return succeeded(raw, context, (await handler(params as never)) as Json);
+            } catch (again) {
+              thrown = again;
+            }
+            continue;
+          }
+          const catcher = catchers.find((c) => matches(c.errors, errorName, true));
+          if (!catcher) throw new ExecutionFailure(errorName, error.message);
+          return {
+            output: catcher.resultPath(raw, { Error: errorName, Cause: error.message }),
+            next: catcher.next,
+          };
+        }
+      };
+      // As before any retry: what the handler throws, and what selecting from its result throws, is the
+      // attempt's failure.
+      const settle = (raw: Json, context: Json, params: Json, value: Json) => {
+        try {
+          return succeeded(raw, context, value);
+        } catch (thrown) {
+          return failed(raw, context, params, thrown);
+        }
+      };
+      return (raw, context) => {
         const effective = inputPath(raw, context);
         const params = parameters ? parameters(effective, context) : effective;
-        const attempts = retriers.map(() => 0);
-        for (;;) {
-          try {
-            const result = (await handler(params as never)) as Json;
-            const selected = selector ? selector(result, context) : result;
-            return { output: outputPath(resultPath(raw, selected), context), next };
-          } catch (thrown) {
-            const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-            const errorName = error.name || 'Error';
-            const index = retriers.findIndex((r) => matches(r.errors, errorName, true));
-            const retrier = retriers[index];
-            if (retrier && (attempts[index] ?? 0) < retrier.maxAttempts) {
-              const attempt = attempts[index] ?? 0;
-              attempts[index] = attempt + 1;
-              let waitMs = retrier.intervalSeconds * retrier.backoffRate ** attempt * 1000;
-              if (retrier.maxDelaySeconds !== undefined)
-                waitMs = Math.min(waitMs, retrier.maxDelaySeconds * 1000);
-              if (options.retryIntervalMs !== undefined) waitMs = options.retryIntervalMs;
-              else if (retrier.fullJitter) waitMs = random() * waitMs;
-              await new Promise((resolve) => setTimeout(resolve, waitMs));
-              continue;
-            }
-            const catcher = catchers.find((c) => matches(c.errors, errorName, true));
-            if (!catcher) throw new ExecutionFailure(errorName, error.message);
-            return {
-              output: catcher.resultPath(raw, { Error: errorName, Cause: error.message }),
-              next: catcher.next,
-            };
-          }
+        let result: unknown;
+        try {
+          result = handler(params as never);
+        } catch (thrown) {
+          return failed(raw, context, params, thrown);
         }
+        if (!isPromise<Json>(result)) return settle(raw, context, params, result as Json);
+        return result.then(
+          (value) => settle(raw, context, params, value),
+          (thrown: unknown) => failed(raw, context, params, thrown),
+        );
       };
     };
   }

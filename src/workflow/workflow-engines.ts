@@ -64,14 +64,18 @@ export function compiledEngine(definition: unknown): WorkflowEngine {
       try {
         const output = await machine.run(input, {
           tasks: run.tasks,
-          context: {
-            Execution: {
-              Id: `local:${run.executionName}`,
-              Name: run.executionName,
-              Input: input as never,
-              StartTime: run.startTime,
-            },
-          },
+          ...(machine.usesContext
+            ? {
+                context: {
+                  Execution: {
+                    Id: `local:${run.executionName}`,
+                    Name: run.executionName,
+                    Input: input as never,
+                    StartTime: run.startTime,
+                  },
+                },
+              }
+            : {}),
           ...(run.retryIntervalMs === undefined ? {} : { retryIntervalMs: run.retryIntervalMs }),
         });
         return { ok: true, output };

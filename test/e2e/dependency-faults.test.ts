@@ -41,17 +41,21 @@ describe('a locked database (server process over HTTP)', () => {
   });
 });
 
-describe('an order stored whose send then failed (server process over HTTP, a lock held by another process)', () => {
+describe('orders in flight when another process takes the write lock (server process over HTTP)', () => {
   const suite = serverPerSuite({ FULFILLMENT_SUCCESS_RATE: '1', DOFS_SQLITE_BUSY_TIMEOUT_MS: '100' });
 
-  // The ASL retries SendToQueue four times, 1, 2, 4 and 8 s apart with full jitter: at most 15 s, plus the
+  // The ASL retries StoreOrder four times, 1, 2, 4 and 8 s apart with full jitter: at most 15 s, plus the
   // busy timeout of each of its five tries.
   const MAX_HOLD_MS = 40_000;
   const ROUNDS = 2;
   const CLIENTS = 8;
 
-  it('moves every order answered 2xx: a resubmission enqueues one that was stored but never queued', async (t) => {
-    const figures: { sent: number; caught: number; refused: number; stuck: number }[] = [];
+  // An order's StoreOrder, SendToQueue and queued mark share one commit (the storage thread's intake), so no
+  // instant exists at which an order is stored and not queued. (Before, another process could take the lock
+  // between StoreOrder's commit and SendToQueue's; a resubmission then enqueued the order. That path is
+  // still there for a send that fails on its own, and is tested in test/integration/order-workflow.test.ts.)
+  it('never leaves an order stored without its message; answers 503 while locked and moves every order answered 2xx', async (t) => {
+    const figures: { sent: number; inFlight: number; refused: number; stuck: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const intruder = new DatabaseSync(join(suite.dir, 'dofs.sqlite'));
       intruder.exec('PRAGMA busy_timeout = 0');
@@ -59,48 +63,49 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
         `SELECT o.order_id FROM orders o WHERE o.order_id LIKE ? AND o.status = 'PENDING' AND NOT EXISTS (
            SELECT 1 FROM messages m WHERE json_extract(m.body, '$.order_id') = o.order_id)`,
       );
-      const unqueuedIds = () => unqueued.all(`stranded-${round}-%`).map((row) => String(row.order_id));
       // Clients stream orders until the lock is taken; each remembers its first answer.
       const answers = new Map<string, Promise<Awaited<ReturnType<typeof call>>>>();
+      const answered = new Set<string>();
       let locked = false;
       const clients = Array.from({ length: CLIENTS }, async () => {
         while (!locked) {
-          const order_id = `stranded-${round}-${answers.size}`;
+          const order_id = `locked-${round}-${answers.size}`;
           const answer = call(`${suite.server.url}/order`, { body: anOrderBody({ order_id }) });
           answers.set(order_id, answer);
           await answer;
+          answered.add(order_id);
         }
       });
-      // Another process takes the write lock at an instant an order is stored and not yet queued (between
-      // StoreOrder's commit and SendToQueue's), and keeps it until that order has its answer.
-      let caught: string[] = [];
+      // Once the server is busy with them, another process takes the write lock between its transactions.
       const deadline = Date.now() + 20_000;
-      while (caught.length === 0 && Date.now() < deadline) {
+      while (!locked && Date.now() < deadline) {
         await new Promise((resolve) => setImmediate(resolve)); // lets this process's requests go out
-        if (unqueuedIds().length === 0) continue;
+        if (answered.size < 50) continue;
         try {
           intruder.exec('BEGIN IMMEDIATE');
+          locked = true;
         } catch {
-          continue; // the server holds it: try again between its transactions
+          // the server holds it: try again between its transactions
         }
-        caught = unqueuedIds();
-        if (caught.length === 0) intruder.exec('ROLLBACK');
       }
-      locked = true;
-      assert.ok(caught.length > 0, 'the lock was taken while an order was stored and not yet queued');
-      // While the lock is held none of them can be queued: they are answered 503 once SendToQueue's retries
-      // are spent (1, 2, 4 and 8 s apart with full jitter).
-      const caughtAnswers = await Promise.race([
-        Promise.all(caught.map((id) => answers.get(id))),
+      assert.ok(locked, 'the lock was taken while orders streamed');
+      const storedNotQueued = unqueued.all(`locked-${round}-%`).map((row) => String(row.order_id));
+      const inFlight = [...answers.keys()].filter((id) => !answered.has(id));
+      // While the lock is held none of them can be stored: they are answered 503 once StoreOrder's retries
+      // are spent.
+      const inFlightAnswers = await Promise.race([
+        Promise.all(inFlight.map((id) => answers.get(id))),
         new Promise<undefined>((resolve) => setTimeout(resolve, MAX_HOLD_MS)),
       ]);
       intruder.exec('ROLLBACK');
       intruder.close();
       await Promise.all(clients);
+      assert.deepEqual(storedNotQueued, [], 'no order is stored without its message, even for an instant');
+      assert.ok(inFlight.length > 0, 'orders were in flight when the lock was taken');
       assert.deepEqual(
-        caughtAnswers?.map((a) => a?.status),
-        caught.map(() => 503),
-        'every order caught was stored, then answered 503',
+        inFlightAnswers?.map((a) => a?.status),
+        inFlight.map(() => 503),
+        'every order in flight while the lock was held was answered 503',
       );
       // Each client re-sends the same body until it is accepted, as a 503 tells it to.
       let refused = 0;
@@ -121,7 +126,7 @@ describe('an order stored whose send then failed (server process over HTTP, a lo
           )
         ).filter((o) => o.status !== 'FULFILLED').length;
       await eventually(async () => (await notFulfilled()) === 0, 10_000).catch(() => undefined);
-      figures.push({ sent: answers.size, caught: caught.length, refused, stuck: await notFulfilled() });
+      figures.push({ sent: answers.size, inFlight: inFlight.length, refused, stuck: await notFulfilled() });
     }
     t.diagnostic(`per round: ${JSON.stringify(figures)}`);
     assert.deepEqual(

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MemoryFailedOrderRepository } from '../../src/adapters/memory/memory-failed-order-repository.ts';
 import { MemoryOrderRepository } from '../../src/adapters/memory/memory-order-repository.ts';
+import { systemClock } from '../../src/adapters/node/runtime.ts';
 import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
@@ -247,5 +252,99 @@ describe('EventSourcePoller wake-ups', () => {
     const stopped = p.stop();
     for (const answer of unanswered.splice(0)) answer();
     await stopped;
+  });
+
+  describe('with the early view (a batch in one transaction)', () => {
+    function earlyQueues() {
+      const db = openDatabase(':memory:');
+      databases.push(db);
+      const queue = new SqliteQueue(db.early, {
+        name: 'order_queue',
+        visibilityTimeoutMs: 60_000,
+        clock: systemClock,
+      });
+      return {
+        db,
+        queue,
+        plain: new SqliteQueue(db, { name: 'order_queue', visibilityTimeoutMs: 60_000, clock: systemClock }),
+      };
+    }
+
+    it('receives, handles and deletes a batch in one transaction: the claim alone is never committed', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dofs-poller-'));
+      const db = openDatabase(join(dir, 'q.sqlite'));
+      const queue = new SqliteQueue(db.early, {
+        name: 'order_queue',
+        visibilityTimeoutMs: 60_000,
+        clock: systemClock,
+      });
+      const mark = db.mark;
+      for (const body of ['a', 'b', 'c']) await queue.send(body);
+      await db.whenCommitted(mark);
+      const other = new DatabaseSync(join(dir, 'q.sqlite'), { readOnly: true });
+      const committedReceives = () =>
+        other
+          .prepare('SELECT receive_count AS n FROM messages ORDER BY seq')
+          .all()
+          .map((r) => Number(r.n));
+      const seenByOthers: number[][] = [];
+      const batches: string[][] = [];
+      const p = new EventSourcePoller({
+        queue,
+        transactions: db,
+        clock: systemClock,
+        handler: async (event) => {
+          batches.push(event.Records.map((r) => r.body));
+          seenByOthers.push(committedReceives());
+          return { batchItemFailures: [] };
+        },
+        batchSize: 10,
+        concurrency: 1,
+        logger: recordingLogger(),
+        idleWaitMs: 60_000,
+      });
+      p.start();
+      await eventually(() => batches.length === 1 && committedReceives().length === 0);
+      await p.stop();
+      assert.deepEqual(batches, [['a', 'b', 'c']]);
+      assert.deepEqual(seenByOthers, [[0, 0, 0]], 'while the batch is handled, its claim is not committed');
+      other.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('puts a batch back as if never received when its commit fails', async () => {
+      const { db, queue, plain } = earlyQueues();
+      db.db.exec(`PRAGMA foreign_keys = ON;
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)`);
+      await plain.send('a');
+      let calls = 0;
+      const logger = recordingLogger();
+      const p = new EventSourcePoller({
+        queue,
+        transactions: db,
+        clock: systemClock,
+        handler: async () => {
+          calls += 1;
+          // The first batch's transaction cannot commit (a deferred foreign key is checked at COMMIT).
+          if (calls === 1) await db.early.run(() => db.db.prepare('INSERT INTO child VALUES (42)').run());
+          return { batchItemFailures: [] };
+        },
+        batchSize: 10,
+        concurrency: 1,
+        logger,
+        idleWaitMs: 20,
+      });
+      p.start();
+      await eventually(async () => calls >= 2 && (await plain.depth()).inFlight === 0);
+      await p.stop();
+      assert.ok(
+        logger.lines.some((l) => l.message === 'batch not committed; its messages will be redelivered'),
+      );
+      assert.deepEqual(await plain.depth(), { visible: 0, inFlight: 0 }, 'delivered again, then deleted');
+      const row = db.db.prepare('SELECT count(*) AS n FROM messages').get();
+      assert.equal(Number(row?.n), 0);
+    });
   });
 });

@@ -65,6 +65,22 @@ describe('local host guards', () => {
     );
   });
 
+  it('keeps a client seen again before others: recency is by last request, not first', () => {
+    const guard = createGuards({
+      ratePerSecond: 1,
+      maxBacklog: 10,
+      backlog: () => 0,
+      now: () => 0,
+      maxClients: 2,
+    });
+    guard(request('GET', '/x'), 'a');
+    guard(request('GET', '/x'), 'a');
+    guard(request('GET', '/x'), 'b');
+    assert.equal(guard(request('GET', '/x'), 'a')?.status, 429, 'a seen again, after b');
+    guard(request('GET', '/x'), 'c');
+    assert.equal(guard(request('GET', '/x'), 'a')?.status, 429, 'b was forgotten, a still remembered');
+  });
+
   it('answers only to the allowed host names, whatever the port (DNS rebinding sends its own name)', () => {
     const guard = createGuards({
       ratePerSecond: 0,

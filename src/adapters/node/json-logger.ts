@@ -42,7 +42,9 @@ export function levelLogger(options: {
   const bound = options.fields ?? {};
   const log = (level: LogRecordLevel) => (message: string, fields?: LogFields) => {
     if (LEVELS[level] < threshold) return;
-    options.emit(level, message, { time: new Date().toISOString(), ...bound, ...fields });
+    // A record from another thread carries its own time; it would replace this one anyway.
+    const time = typeof fields?.time === 'string' ? fields.time : new Date().toISOString();
+    options.emit(level, message, { time, ...bound, ...fields });
   };
   return {
     debug: log('debug'),
@@ -63,7 +65,8 @@ export function jsonLogger(options: {
   return levelLogger({
     level: options.level,
     ...(options.fields ? { fields: options.fields } : {}),
-    emit: (level, message, { time, ...fields }) =>
-      write(`${JSON.stringify({ time, level, message, ...fields })}\n`),
+    // `time` comes first in `fields` and stays first: a key written again keeps its place.
+    emit: (level, message, fields) =>
+      write(`${JSON.stringify({ time: fields.time, level, message, ...fields })}\n`),
   });
 }

@@ -27,8 +27,13 @@ const timer = setInterval(() => {
     const { log } = checkpoint('PASSIVE');
     // Under sustained writes a passive checkpoint never sees the end of the WAL, so the writer never gets
     // to start it over: past `restartPages` a RESTART briefly holds new writes (their waits are
-    // asynchronous) and the WAL starts from the beginning again.
-    if (log > restartPages) checkpoint('RESTART');
+    // asynchronous) and the WAL starts from the beginning again. Writes wait while it copies what the
+    // last passive checkpoint left and syncs the file (8-130 ms measured under load), so a second passive
+    // one first copies, and syncs, what came in during the first without holding anyone.
+    if (log > restartPages) {
+      checkpoint('PASSIVE');
+      checkpoint('RESTART');
+    }
   } catch (error) {
     port.postMessage({ type: 'error', error: String(error) });
   }

@@ -106,4 +106,76 @@ describe('SqliteDatabase group commit', () => {
     assert.equal(count(), 1, 'only the write made after the lock was released is there');
     store.close();
   });
+
+  describe('early operations (a unit of work that answers after whenCommitted)', () => {
+    const insert = (store: ReturnType<typeof fresh>['store'], v: string) =>
+      store.early.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run(v).changes);
+
+    it('resolves each operation before the commit, so dependent steps share one transaction', async () => {
+      const { store, count } = fresh();
+      const before = store.commits;
+      const mark = store.mark;
+      // Three steps, each awaiting the one before, as StoreOrder, SendToQueue and the queued mark do.
+      assert.equal(await insert(store, 'order'), 1);
+      assert.equal(await insert(store, 'message'), 1);
+      assert.equal(await insert(store, 'mark'), 1);
+      assert.equal(count(), 0, 'nothing is durable yet: nothing may be answered');
+      await store.whenCommitted(mark);
+      assert.equal(count(), 3, 'durable once whenCommitted resolves');
+      assert.equal(store.commits - before, 1, 'one commit for the three steps');
+      store.close();
+    });
+
+    it('resolves whenCommitted at once when everything since the mark is committed', async () => {
+      const { store } = fresh();
+      const mark = store.mark;
+      await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('x'));
+      let settled = false;
+      const waiting = store.whenCommitted(mark).then(() => {
+        settled = true;
+      });
+      await Promise.resolve();
+      assert.equal(settled, true);
+      await waiting;
+      store.close();
+    });
+
+    it('rejects whenCommitted with TransientError when the commit fails: the early writes are gone', async () => {
+      const { store, count } = fresh();
+      store.db.exec(`PRAGMA foreign_keys = ON;
+        CREATE TABLE parent (id INTEGER PRIMARY KEY);
+        CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)`);
+      const mark = store.mark;
+      assert.equal(await insert(store, 'looked written'), 1);
+      const bad = store.run(() => store.db.prepare('INSERT INTO child VALUES (42)').run());
+      await Promise.all([
+        assert.rejects(store.whenCommitted(mark), { name: 'TransientError' }),
+        assert.rejects(bad, /FOREIGN KEY/),
+      ]);
+      assert.equal(count(), 0);
+      await assert.rejects(store.whenCommitted(mark), { name: 'TransientError' }, 'and stays failed');
+      const next = store.mark;
+      await insert(store, 'next');
+      await store.whenCommitted(next);
+      assert.equal(count(), 1, 'a later unit of work is not affected');
+      store.close();
+    });
+
+    it('waits for a lock another process holds, then runs early operations in order with the others', async () => {
+      const { store, path, count } = fresh({ busyTimeoutMs: 5000 });
+      const intruder = new DatabaseSync(path);
+      intruder.exec('BEGIN IMMEDIATE');
+      const mark = store.mark;
+      const events: string[] = [];
+      const a = store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('a'));
+      const b = insert(store, 'b').then(() => events.push('b ran'));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      assert.deepEqual(events, [], 'not run while the lock is held');
+      intruder.exec('ROLLBACK');
+      intruder.close();
+      await Promise.all([a, b, store.whenCommitted(mark)]);
+      assert.equal(count(), 2);
+      store.close();
+    });
+  });
 });

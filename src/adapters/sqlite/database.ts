@@ -102,6 +102,22 @@ export function asTransient(error: unknown): never {
   throw error;
 }
 
+/** What the SQLite adapters need of a database: the connection, and a way to run work in its transaction. */
+export interface SqliteStore {
+  readonly db: DatabaseSync;
+  /** Runs `work` in the open transaction; when the promise resolves depends on the store (see `early`). */
+  run<T>(work: () => T): Promise<T>;
+  /** Runs `work` (inside `run`) as one savepoint: all of its writes, or none. */
+  atomically<T>(work: () => T): T;
+}
+
+interface WaitingOp {
+  work: () => unknown;
+  early: boolean;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * One SQLite connection with group commit. Every operation runs at once, synchronously, inside the open
  * transaction; the transaction commits `commitDelayMs` after its first operation (0: at the end of the
@@ -115,15 +131,34 @@ export function asTransient(error: unknown): never {
  * is retried with backoff, and after `busyTimeoutMs` every queued operation is rejected with a
  * TransientError (HTTP 503 + Retry-After). Queued operations run in order once the lock is taken.
  */
-export class SqliteDatabase {
+export class SqliteDatabase implements SqliteStore {
   readonly db: DatabaseSync;
   #pending: { resolve: () => void; reject: (error: unknown) => void }[] = [];
-  #waiting: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] =
-    [];
+  #waiting: WaitingOp[] = [];
   #waitingSince = 0;
   #retryMs = 0;
   #open = false;
   #commits = 0;
+  /** Operations in the open transaction (both kinds), for maxBatch. */
+  #operations = 0;
+  /** Transactions begun so far: the open one's number, or the last one's. */
+  #transaction = 0;
+  /** The numbers of the last transactions that failed to commit (a few: failures are rare). */
+  #failed: number[] = [];
+  #commitWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  /**
+   * This database for a unit of work that answers only once its writes are durable: each operation resolves
+   * as soon as it has run in the open transaction, before the commit, so a unit's steps (a workflow's
+   * StoreOrder then SendToQueue) run in one turn and share one commit. The unit takes `mark` before its
+   * first operation and must not let anything out of the process (an answer) before `whenCommitted(mark)`
+   * resolves. What the unit read may not be committed yet either, and becomes durable with the same commit.
+   */
+  readonly early: SqliteStore = {
+    db: null as unknown as DatabaseSync,
+    run: <T>(work: () => T): Promise<T> => this.#run(work, true),
+    atomically: <T>(work: () => T): T => this.atomically(work),
+  };
 
   readonly #commitDelayMs: number;
   readonly #maxBatch: number;
@@ -135,6 +170,7 @@ export class SqliteDatabase {
     options: { commitDelayMs?: number; maxBatch?: number; busyTimeoutMs?: number } = {},
   ) {
     this.db = db;
+    (this.early as { db: DatabaseSync }).db = db;
     this.#commitDelayMs = options.commitDelayMs ?? 0;
     this.#maxBatch = options.maxBatch ?? 2000;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
@@ -175,7 +211,34 @@ export class SqliteDatabase {
 
   /** Runs `work` in this turn's transaction; resolves with its result once the transaction has committed. */
   run<T>(work: () => T): Promise<T> {
-    if (this.#waiting.length > 0) return this.#queue(work);
+    return this.#run(work, false);
+  }
+
+  /** Where a unit of work using `early` starts: the transaction an operation run now would join. */
+  get mark(): number {
+    return this.#open ? this.#transaction : this.#transaction + 1;
+  }
+
+  /**
+   * For a unit of work whose operations have all resolved: resolves once the transactions they ran in, from
+   * `mark` on, have committed (at once if none is still open); rejects with a TransientError if one of them
+   * failed, since what the unit wrote or read there may be gone.
+   */
+  whenCommitted(mark: number): Promise<void> {
+    if (this.#failed.some((t) => t >= mark)) {
+      return Promise.reject(new TransientError('storage unavailable: a commit failed; retry'));
+    }
+    if (!this.#open) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#commitWaiters.push({ resolve, reject }));
+  }
+
+  #failedNow(): void {
+    this.#failed.push(this.#transaction);
+    if (this.#failed.length > 16) this.#failed.shift();
+  }
+
+  #run<T>(work: () => T, early: boolean): Promise<T> {
+    if (this.#waiting.length > 0) return this.#queue(work, early);
     if (!this.#open) {
       try {
         this.#begin();
@@ -184,22 +247,24 @@ export class SqliteDatabase {
         this.#waitingSince = performance.now();
         this.#retryMs = 1;
         setTimeout(() => this.#retryBegin(), this.#retryMs);
-        return this.#queue(work);
+        return this.#queue(work, early);
       }
     }
-    return this.#execute(work);
+    return early ? this.#executeEarly(work) : this.#execute(work);
   }
 
   #begin(): void {
     this.db.exec('BEGIN IMMEDIATE');
     this.#open = true;
+    this.#transaction += 1;
+    this.#operations = 0;
     if (this.#commitDelayMs > 0) setTimeout(() => this.#commit(), this.#commitDelayMs);
     else setImmediate(() => this.#commit());
   }
 
-  #queue<T>(work: () => T): Promise<T> {
+  #queue<T>(work: () => T, early: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#waiting.push({ work, early, resolve: resolve as (value: unknown) => void, reject });
     });
   }
 
@@ -209,7 +274,9 @@ export class SqliteDatabase {
       this.#begin();
     } catch (error) {
       if (isBusy(error) && performance.now() - this.#waitingSince < this.#busyTimeoutMs) {
-        this.#retryMs = Math.min(this.#retryMs * 2, 50);
+        // Capped low: the lock is mostly held by our own checkpointer's RESTART (tens of ms); a long
+        // backoff added up to its own length to every wait.
+        this.#retryMs = Math.min(this.#retryMs * 2, 2);
         setTimeout(() => this.#retryBegin(), this.#retryMs);
         return;
       }
@@ -217,11 +284,13 @@ export class SqliteDatabase {
       this.#waiting = [];
       const failure = transientOrSelf(error);
       for (const op of waiting) op.reject(failure);
+      this.#settleCommitWaiters(failure);
       return;
     }
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const op of waiting) this.#execute(op.work).then(op.resolve, op.reject);
+    for (const op of waiting)
+      (op.early ? this.#executeEarly(op.work) : this.#execute(op.work)).then(op.resolve, op.reject);
   }
 
   #execute<T>(work: () => T): Promise<T> {
@@ -237,8 +306,35 @@ export class SqliteDatabase {
     const done = new Promise<T>((resolve, reject) => {
       this.#pending.push({ resolve: () => resolve(value), reject });
     });
-    if (this.#pending.length >= this.#maxBatch) this.#commit();
+    if (++this.#operations >= this.#maxBatch) this.#commit();
     return done;
+  }
+
+  #executeEarly<T>(work: () => T): Promise<T> {
+    let value: T;
+    try {
+      value = work();
+    } catch (error) {
+      if (!this.db.isTransaction) this.#fail(error);
+      return Promise.reject(transientOrSelf(error));
+    }
+    if (++this.#operations >= this.#maxBatch) this.#commit();
+    return Promise.resolve(value);
+  }
+
+  /** After a commit (failure: it failed). Whatever the failure, a unit of work's answer is "retry". */
+  #settleCommitWaiters(failure?: unknown): void {
+    if (this.#commitWaiters.length === 0) return;
+    const waiters = this.#commitWaiters;
+    this.#commitWaiters = [];
+    const retry =
+      failure === undefined || failure instanceof TransientError
+        ? failure
+        : new TransientError('storage unavailable: a commit failed; retry', { cause: failure });
+    for (const waiter of waiters) {
+      if (retry === undefined) waiter.resolve();
+      else waiter.reject(retry);
+    }
   }
 
   /** Commits what is pending now (used before closing). */
@@ -250,7 +346,9 @@ export class SqliteDatabase {
     this.flush();
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const op of waiting) op.reject(new TransientError('storage unavailable: the database is closing'));
+    const closing = new TransientError('storage unavailable: the database is closing');
+    for (const op of waiting) op.reject(closing);
+    this.#settleCommitWaiters(closing);
     this.db.close();
   }
 
@@ -264,19 +362,24 @@ export class SqliteDatabase {
       this.#commits += 1;
     } catch (error) {
       if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      this.#failedNow();
       const failure = transientOrSelf(error);
       for (const op of batch) op.reject(failure);
+      this.#settleCommitWaiters(failure);
       return;
     }
     for (const op of batch) op.resolve();
+    this.#settleCommitWaiters();
   }
 
   #fail(error: unknown): void {
     const batch = this.#pending;
     this.#pending = [];
     this.#open = false;
+    this.#failedNow();
     const failure = transientOrSelf(error);
     for (const op of batch) op.reject(failure);
+    this.#settleCommitWaiters(failure);
   }
 }
 

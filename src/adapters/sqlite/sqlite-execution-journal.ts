@@ -1,6 +1,6 @@
 import type { StatementSync } from 'node:sqlite';
 import type { ExecutionJournal, ExecutionRecord } from '../../workflow/execution-journal.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteStore } from './database.ts';
 
 function toRecord(row: Record<string, unknown>): ExecutionRecord {
   return {
@@ -15,14 +15,14 @@ function toRecord(row: Record<string, unknown>): ExecutionRecord {
 
 /** The `executions` table: the local stand-in for Step Functions' own durable execution history. */
 export class SqliteExecutionJournal implements ExecutionJournal {
-  readonly #store: SqliteDatabase;
+  readonly #store: SqliteStore;
   readonly #begin: StatementSync;
   readonly #get: StatementSync;
   readonly #restart: StatementSync;
   readonly #finish: StatementSync;
   readonly #running: StatementSync;
 
-  constructor(store: SqliteDatabase) {
+  constructor(store: SqliteStore) {
     this.#store = store;
     const { db } = store;
     this.#begin = db.prepare(`INSERT INTO executions (name, input, fingerprint, status, started_at)

@@ -17,7 +17,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../storage/cursor.ts';
 import { toOrderEvent, toOrder as toStoredOrder } from '../storage/order-record.ts';
 import { MAX_PAGE_BYTES, takePage, textBytes } from '../storage/page-budget.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteStore } from './database.ts';
 
 type Row = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ const toOrder = (row: Row): Order => toStoredOrder(row, JSON.parse(row.items as 
  * both or neither), and events beyond the last `maxEvents` of the order are deleted with it.
  */
 export class SqliteOrderRepository implements OrderRepository {
-  readonly #store: SqliteDatabase;
+  readonly #store: SqliteStore;
   readonly #insert: StatementSync;
   readonly #get: StatementSync;
   readonly #transition: StatementSync;
@@ -42,7 +42,7 @@ export class SqliteOrderRepository implements OrderRepository {
   readonly #maxPageBytes: number;
   readonly #maxEvents: number;
 
-  constructor(store: SqliteDatabase, options: { maxPageBytes?: number; maxEvents?: number } = {}) {
+  constructor(store: SqliteStore, options: { maxPageBytes?: number; maxEvents?: number } = {}) {
     this.#store = store;
     this.#maxPageBytes = options.maxPageBytes ?? MAX_PAGE_BYTES;
     this.#maxEvents = options.maxEvents ?? MAX_ORDER_EVENTS;

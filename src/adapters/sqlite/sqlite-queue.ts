@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StatementSync } from 'node:sqlite';
 import type { Clock, PollableQueue, QueueDepth, ReceivedMessage } from '../../core/ports.ts';
-import type { SqliteDatabase } from './database.ts';
+import type { SqliteStore } from './database.ts';
 
 export interface QueueOptions {
   name: string;
@@ -18,7 +18,7 @@ export interface QueueOptions {
  */
 export class SqliteQueue implements PollableQueue {
   readonly name: string;
-  readonly #store: SqliteDatabase;
+  readonly #store: SqliteStore;
   readonly #options: QueueOptions;
   readonly #listeners: (() => void)[] = [];
   readonly #send: StatementSync;
@@ -27,8 +27,9 @@ export class SqliteQueue implements PollableQueue {
   readonly #delete: StatementSync;
   readonly #depth: StatementSync;
   readonly #nextVisible: StatementSync;
+  #removed = 0;
 
-  constructor(store: SqliteDatabase, options: QueueOptions) {
+  constructor(store: SqliteStore, options: QueueOptions) {
     this.#store = store;
     const { db } = store;
     this.#options = options;
@@ -90,7 +91,10 @@ export class SqliteQueue implements PollableQueue {
         max_receive_count: deadLetter ? deadLetter.maxReceiveCount : Number.MAX_SAFE_INTEGER,
       });
     });
-    if (moved > 0) deadLetter?.queue.notify();
+    if (moved > 0) {
+      this.#removed += moved;
+      deadLetter?.queue.notify();
+    }
     return rows
       .map((row) => ({
         messageId: row.message_id as string,
@@ -108,7 +112,7 @@ export class SqliteQueue implements PollableQueue {
     await this.#store.run(() => {
       for (const handle of receiptHandles) {
         const [seq, count] = handle.split(':');
-        this.#delete.run(Number(seq), this.name, Number(count));
+        this.#removed += Number(this.#delete.run(Number(seq), this.name, Number(count)).changes);
       }
     });
   }
@@ -125,6 +129,11 @@ export class SqliteQueue implements PollableQueue {
       this.#nextVisible.get({ queue: this.name, now: this.#options.clock.now() }),
     );
     return row?.at === null || row?.at === undefined ? undefined : Number(row.at);
+  }
+
+  /** Messages this queue object deleted or moved to its DLQ so far: what its consumers have finished. */
+  get removed(): number {
+    return this.#removed;
   }
 
   onMessage(listener: () => void): void {

@@ -16,8 +16,15 @@ export function createDeadLetterBatchHandler(
       receiveCount: Number(record.attributes.ApproximateReceiveCount),
     });
   }
-  return (event: SQSEvent): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, handleRecord, new BatchProcessor(EventType.SQS), {
-      throwOnFullBatchFailure: false,
-    });
+  // As in the fulfilment handler: a processor per batch in flight, kept for reuse (creating one reads
+  // Powertools' environment variables).
+  const idle: BatchProcessor[] = [];
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const processor = idle.pop() ?? new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(event, handleRecord, processor, { throwOnFullBatchFailure: false });
+    } finally {
+      idle.push(processor);
+    }
+  };
 }

@@ -12,6 +12,13 @@ export interface PollerOptions {
   clock: TimerClock;
   /** Longest sleep when the queue looks empty; a send wakes the poller at once. */
   idleWaitMs?: number;
+  /**
+   * For a queue and handler whose writes resolve before they are committed (SqliteDatabase's early view): a
+   * batch's receive, its handler's writes and its delete then share one transaction, and the poller waits
+   * for its commit before it takes the next batch. A failed commit undoes the whole batch, so its messages
+   * come back as if never received.
+   */
+  transactions?: { readonly mark: number; whenCommitted(mark: number): Promise<void> };
 }
 
 const REDELIVERY_WINDOW_MS = 10;
@@ -92,8 +99,10 @@ export class EventSourcePoller {
 
   async #loop(): Promise<void> {
     const { queue, logger } = this.options;
+    const { transactions } = this.options;
     while (this.#running) {
       let messages: ReceivedMessage[];
+      const mark = transactions?.mark ?? 0;
       try {
         this.#pendingWake = false;
         messages = await queue.receive(this.options.batchSize);
@@ -109,6 +118,16 @@ export class EventSourcePoller {
       // A full batch suggests more are waiting: another idle poller joins in.
       if (messages.length === this.options.batchSize) this.#wakeOne();
       await this.#deliver(messages);
+      if (transactions) {
+        try {
+          await transactions.whenCommitted(mark);
+        } catch (error) {
+          logger.error('batch not committed; its messages will be redelivered', {
+            queue: queue.name,
+            error: String(error),
+          });
+        }
+      }
       // A batch short of full means the queue was drained when it was received: receive again only if a
       // send came in since (most receives came back empty without this), else sleep as an empty one would.
       if (messages.length < this.options.batchSize) await this.#idle();

@@ -5,17 +5,14 @@ import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.
 import { lockDataDir } from '../../adapters/sqlite/data-dir-lock.ts';
 import { DATABASE_FILE } from '../../adapters/sqlite/database.ts';
 import type { LocalConfig } from '../../config.ts';
+import { OrderConflictError, OrderInvalidError } from '../../core/errors.ts';
 import { createOrderQueries } from '../../core/order-queries.ts';
 import type { Logger } from '../../core/ports.ts';
 import { createRedriveOrders } from '../../core/redrive-orders.ts';
-import { createStoreOrder } from '../../core/store-order.ts';
-import { createSubmitOrder } from '../../core/submit-order.ts';
-import { createValidateOrder } from '../../core/validate-order.ts';
+import { parseSubmission, type SubmitOrderResult } from '../../core/submit-order.ts';
 import { json } from '../../handlers/http/error-response.ts';
 import { createHttpApp } from '../../handlers/http/http-app.ts';
 import { API_ROUTES } from '../../handlers/http/routes.ts';
-import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
-import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
 import { DlqAlarm } from './dlq-alarm.ts';
 import { allowedHosts, createGuards } from './http/guards.ts';
 import { createHttpTelemetry } from './http/http-telemetry.ts';
@@ -29,10 +26,11 @@ import { startStorageThread } from './storage-client.ts';
 export { DATABASE_FILE };
 
 /**
- * The local host, on two threads. This one: node:http in place of API Gateway, the ASL run in-process,
- * the dashboard, metrics and the alarm. The storage thread (./storage-thread.ts): the one SQLite
- * connection (orders, failed orders, the queues, the execution journal) and the pollers that stand in for
- * event source mappings. Repositories and queues are used here through batched cross-thread calls.
+ * The local host, on two threads. This one: node:http in place of API Gateway, the validation of orders,
+ * the dashboard, metrics and the alarm. The storage thread (./storage-thread.ts): the one SQLite connection
+ * (orders, failed orders, the queues, the execution journal), order intake (the ASL run in-process, next to
+ * the writes of its Task states) and the pollers that stand in for event source mappings. Its services are
+ * used here through batched cross-thread calls: one round trip per order.
  */
 export function createLocalSystem(
   config: LocalConfig,
@@ -45,7 +43,7 @@ export function createLocalSystem(
   const clock = systemClock;
   const logger = options.logger ?? jsonLogger({ level: config.logLevel });
   const storage = startStorageThread(config);
-  const { orders, failedOrders, journal } = storage.services;
+  const { orders, failedOrders, intake } = storage.services;
   const queue = storage.queue('order_queue');
   const dlq = storage.queue('order_dlq');
   // Events of the storage thread are applied to it; they arrive only after this function has returned.
@@ -53,18 +51,20 @@ export function createLocalSystem(
   const metrics = new PrometheusMetrics({ orders, queues: [queue, dlq], alarm: () => alarm.status });
   storage.connect({ logger, metrics, onFatal: (error) => options.onFatal?.(error) });
 
-  const workflow = new LocalOrderWorkflow({
-    definition: loadOrderWorkflowDefinition(),
-    tasks: {
-      ValidateOrder: createValidateOrder(),
-      StoreOrder: createStoreOrder({ orders, clock }),
-      SendToQueue: sendToQueueTask(queue),
-    },
-    ...(config.workflowType === 'STANDARD' ? { journal } : {}),
-    clock,
-    logger,
-    engine: config.workflowEngine,
-  });
+  // Validation once, here at the edge; the workflow runs in the storage thread (intake.ts).
+  async function submitOrder(body: unknown): Promise<SubmitOrderResult> {
+    const parsed = parseSubmission(body, systemIds);
+    if (!parsed.ok) return parsed;
+    const answer = await intake.accept(parsed.submission);
+    if (answer.ok) return answer;
+    return {
+      ok: false,
+      error:
+        'invalid' in answer
+          ? new OrderInvalidError(answer.invalid)
+          : new OrderConflictError(parsed.submission.order.order_id),
+    };
+  }
 
   const alarm = new DlqAlarm({
     dlq,
@@ -104,7 +104,7 @@ export function createLocalSystem(
   });
 
   const app = createHttpApp({
-    submitOrder: createSubmitOrder({ workflow, orders, ids: systemIds, clock }),
+    submitOrder,
     queries,
     redrive,
     health,
@@ -182,7 +182,7 @@ export function createLocalSystem(
         listening.listen(config.port, config.host, () => resolve());
       });
       await recoverUnfinishedWork({
-        workflow,
+        workflow: intake,
         findStranded: () => storage.services.reconciliation.findStrandedPendingOrders(),
         queue,
         orders,
@@ -207,7 +207,6 @@ export function createLocalSystem(
         server.closeIdleConnections();
         await closing;
       }
-      await workflow.drain();
       clearInterval(backlogTimer);
       await alarm.stop();
       await storage.stop();

@@ -1,7 +1,9 @@
 // The thread protocol of the local host, written once: the HTTP thread is typed against it
 // (storage-client.ts) and the storage thread serves exactly it (storage-thread.ts).
 import type { LogRecordLevel } from '../../adapters/node/json-logger.ts';
+import type { FieldError, Order } from '../../core/order.ts';
 import type { FailedOrderRepository, LogFields, OrderRepository, PollableQueue } from '../../core/ports.ts';
+import type { Submission } from '../../core/submit-order.ts';
 import type { ExecutionJournal } from '../../workflow/execution-journal.ts';
 
 /** A queue as the other thread sees it: its calls, without the in-thread wake-up signal. */
@@ -14,6 +16,13 @@ export interface StorageServices {
   order_queue: StoredQueue;
   order_dlq: StoredQueue;
   journal: ExecutionJournal;
+  /** Order intake: the ASL workflow runs here, next to the writes of its Task states (see intake.ts). */
+  intake: {
+    /** Accepts a submission the HTTP thread validated; answers once what it wrote is committed. */
+    accept(submission: Submission): Promise<AcceptAnswer>;
+    /** Re-runs the executions a previous process left unfinished (STANDARD); answers how many. */
+    resumeUnfinished(): Promise<number>;
+  };
   reconciliation: {
     /** PENDING orders that no message and no running execution will move (see sqlite-reconciliation.ts). */
     findStrandedPendingOrders(): Promise<string[]>;
@@ -26,6 +35,12 @@ export interface StorageServices {
     probeWrite(): Promise<void>;
   };
 }
+
+/** An intake result as plain data: the 202/200 order, or what was wrong (the HTTP thread rebuilds the error). */
+export type AcceptAnswer =
+  | { ok: true; order: Order; replayed: boolean }
+  | { ok: false; invalid: FieldError[] }
+  | { ok: false; conflict: true };
 
 /** What the storage thread sends besides call answers: log records and metric events. */
 export type StorageEvent =

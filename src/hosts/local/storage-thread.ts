@@ -1,12 +1,13 @@
 // The storage thread of the local host (a worker_threads Worker started by ./storage-client.ts). It owns the one
 // SQLite connection, so SQLite's single writer is one thread and never waits on a lock held by another,
-// and it runs the consumers (the order_queue and order_dlq pollers), which live next to the data they
-// claim. The HTTP thread reaches the repositories and queues through batched calls (thread-rpc.ts); this
-// thread sends back log records and metric events, batched per turn.
+// and it runs what writes, next to the data: order intake (the ASL workflow, whose StoreOrder and SendToQueue
+// are writes: one cross-thread round trip and one commit per order, see intake.ts) and the consumers (the
+// order_queue and order_dlq pollers). The HTTP thread reaches the services through batched calls
+// (thread-rpc.ts); this thread sends back log records and metric events, batched per turn.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { levelLogger } from '../../adapters/node/json-logger.ts';
-import { randomSource, systemClock } from '../../adapters/node/runtime.ts';
+import { randomSource, systemClock, systemIds } from '../../adapters/node/runtime.ts';
 import { startCheckpointer } from '../../adapters/sqlite/checkpointer.ts';
 import { DATABASE_FILE, openDatabase } from '../../adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../../adapters/sqlite/sqlite-execution-journal.ts';
@@ -19,9 +20,15 @@ import type { LocalConfig } from '../../config.ts';
 import { createDeadLetterOrder } from '../../core/dead-letter-order.ts';
 import { createFulfillOrder } from '../../core/fulfill-order.ts';
 import type { OrderMetrics } from '../../core/ports.ts';
+import { createStoreOrder } from '../../core/store-order.ts';
+import { createAcceptOrder } from '../../core/submit-order.ts';
+import { createValidateOrder } from '../../core/validate-order.ts';
 import { createDeadLetterBatchHandler } from '../../handlers/sqs/dead-letter-batch.ts';
 import { createFulfillmentBatchHandler } from '../../handlers/sqs/fulfillment-batch.ts';
+import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
+import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
+import { Admission, createIntake } from './intake.ts';
 import type { StorageCommand, StorageEvent, StorageServices } from './storage-protocol.ts';
 import { Batcher, type RpcMessage, serveRpc } from './thread-rpc.ts';
 
@@ -65,13 +72,26 @@ const queue = new SqliteQueue(db, {
   clock,
   deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
 });
+// Intake and the order_queue consumer write through the database's early view: an order's StoreOrder,
+// SendToQueue and queued mark share one commit, and so do a batch's receive, fulfilments and delete. Their
+// answers and next batches wait for that commit (intake.ts, event-source-poller.ts).
+const earlyOrders = new SqliteOrderRepository(db.early);
+const earlyQueue = new SqliteQueue(db.early, {
+  name: 'order_queue',
+  visibilityTimeoutMs: config.visibilityTimeoutMs,
+  clock,
+  deadLetter: { queue: dlq, maxReceiveCount: config.maxReceiveCount },
+});
+// A send through the other view (a redrive from the HTTP thread) wakes the consumers too.
+queue.onMessage(() => earlyQueue.notify());
 
 const pollers = [
   new EventSourcePoller({
-    queue,
+    queue: earlyQueue,
+    transactions: db,
     handler: createFulfillmentBatchHandler(
       createFulfillOrder({
-        orders,
+        orders: earlyOrders,
         clock,
         random: randomSource(config.randomSeed),
         successRate: config.successRate,
@@ -97,12 +117,57 @@ const pollers = [
 ];
 
 const writeProbe = new SqliteWriteProbe(db);
+const journal = new SqliteExecutionJournal(db);
+const workflow = new LocalOrderWorkflow({
+  definition: loadOrderWorkflowDefinition(),
+  tasks: {
+    ValidateOrder: createValidateOrder(),
+    StoreOrder: createStoreOrder({ orders: earlyOrders, clock }),
+    SendToQueue: sendToQueueTask(earlyQueue),
+  },
+  ...(config.workflowType === 'STANDARD' ? { journal: new SqliteExecutionJournal(db.early) } : {}),
+  clock,
+  logger,
+  engine: config.workflowEngine,
+});
+// The visible backlog, sampled for admission: a burst of orders must not take the thread from the consumers.
+let backlog = 0;
+const backlogTimer = setInterval(() => {
+  queue.depth().then(
+    (depth) => {
+      backlog = depth.visible;
+    },
+    () => undefined,
+  );
+}, 100);
+backlogTimer.unref();
+const intake = createIntake({
+  acceptOrder: createAcceptOrder({ workflow, orders: earlyOrders, ids: systemIds, clock }),
+  store: db,
+  admission: new Admission({
+    perTurn: 128,
+    backlogLimit: 1000,
+    backlog: () => backlog,
+    finished: () => earlyQueue.removed,
+    maxWaitMs: 10_000,
+  }),
+});
+
 const services: StorageServices = {
   orders,
   failedOrders,
   order_queue: queue,
   order_dlq: dlq,
-  journal: new SqliteExecutionJournal(db),
+  journal,
+  intake: {
+    accept: intake.accept,
+    async resumeUnfinished() {
+      const mark = db.mark;
+      const resumed = await workflow.resumeUnfinished();
+      await db.whenCommitted(mark);
+      return resumed;
+    },
+  },
   reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
   readiness: { ping: async () => undefined, probeWrite: () => writeProbe.probe() },
 };
@@ -117,8 +182,10 @@ port.on('message', (message: RpcMessage | StorageCommand) => {
       for (const poller of pollers) poller.start();
       break;
     case 'stop':
-      // Batches in flight finish and commit; then the connection is closed and the thread can end.
-      Promise.all(pollers.map((p) => p.stop()))
+      // Executions and batches in flight finish and commit; then the connection is closed and the thread
+      // can end.
+      clearInterval(backlogTimer);
+      Promise.all([workflow.drain(), ...pollers.map((p) => p.stop())])
         .then(() => checkpointer.stop())
         .then(() => {
           db.close();

@@ -48,16 +48,24 @@ function revive(error: SerializedError): Error {
  * Collects items and posts them as one message at the end of the current event-loop turn, or as soon as
  * `maxItems` are waiting: under load one turn of the HTTP thread parses hundreds of requests, and holding
  * all their calls to its end left the other thread idle meanwhile (and then this one, waiting for answers).
+ * `schedule` says when the end is: by default the check phase (setImmediate), after everything the poll
+ * phase brought in.
  */
 export class Batcher<T> {
   #items: T[] = [];
   #scheduled = false;
   readonly #post: (items: T[]) => void;
   readonly #maxItems: number;
+  readonly #schedule: (flush: () => void) => void;
 
-  constructor(post: (items: T[]) => void, maxItems = 64) {
+  constructor(
+    post: (items: T[]) => void,
+    maxItems = 64,
+    schedule: (flush: () => void) => void = (flush) => setImmediate(flush),
+  ) {
     this.#post = post;
     this.#maxItems = maxItems;
+    this.#schedule = schedule;
   }
 
   push(item: T): void {
@@ -68,7 +76,7 @@ export class Batcher<T> {
     }
     if (this.#scheduled) return;
     this.#scheduled = true;
-    setImmediate(() => this.flush());
+    this.#schedule(() => this.flush());
   }
 
   flush(): void {
@@ -166,11 +174,17 @@ export function remoteServices<S extends object>(client: RpcClient): RemoteServi
   });
 }
 
-/** The serving side: runs each call on `services[target][method]` and answers once it settles. */
+/**
+ * The serving side: runs each call on `services[target][method]` and answers once it settles. Answers leave
+ * at the end of the task that settled them (most settle together, when a commit resolves them), not a turn
+ * later: a setImmediate scheduled then would wait behind the next poll phase, calls and all.
+ */
 export function serveRpc<S extends object>(port: MessagePort, services: S): (calls: Call[]) => void {
   const targets = services as Record<string, object>;
-  const answers = new Batcher<Answer>((batch) =>
-    port.postMessage({ type: 'answers', answers: batch } satisfies RpcMessage),
+  const answers = new Batcher<Answer>(
+    (batch) => port.postMessage({ type: 'answers', answers: batch } satisfies RpcMessage),
+    64,
+    (flush) => process.nextTick(flush),
   );
   return (calls) => {
     for (const [id, target, method, args] of calls) {

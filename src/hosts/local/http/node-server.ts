@@ -61,6 +61,27 @@ const OVER_CAPACITY = [
   OVER_CAPACITY_BODY,
 ].join('\r\n');
 
+/** A path of plain segments (no dot segment, escape or query) is its own pathname: no URL to parse. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_-]+)+$/;
+/** The query of a request without one; handlers only read it. */
+const NO_QUERY = new URLSearchParams();
+
+function target(url: string): Pick<HttpRequest, 'path' | 'query'> {
+  if (PLAIN_PATH.test(url)) return { path: url, query: NO_QUERY };
+  const parsed = new URL(url, 'http://localhost');
+  return { path: parsed.pathname, query: parsed.searchParams };
+}
+
+/** node:http's headers as strings: only set-cookie comes as an array, and only then is a copy made. */
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+  const raw = req.headers;
+  if (raw['set-cookie'] === undefined) return raw as Record<string, string | undefined>;
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(raw))
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
 export interface NodeServerOptions {
   /** Open connections at most; one more is answered 503 + Retry-After and closed before anything is read. */
   maxConnections?: number;
@@ -93,15 +114,10 @@ export function createNodeServer(
     async (req, res) => {
       if (refused.has(req.socket)) return;
       const arrived = performance.now();
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const headers: Record<string, string | undefined> = {};
-      for (const [name, value] of Object.entries(req.headers))
-        headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const request: HttpRequest = {
         method: req.method ?? 'GET',
-        path: url.pathname,
-        query: url.searchParams,
-        headers,
+        ...target(req.url ?? '/'),
+        headers: headersOf(req),
         body: undefined,
       };
       // The guard runs before any route and before the body: the host and origin checks, the key, the
