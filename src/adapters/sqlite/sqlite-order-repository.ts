@@ -38,6 +38,7 @@ export class SqliteOrderRepository implements OrderRepository {
   readonly #get: StatementSync;
   readonly #transition: StatementSync;
   readonly #counts: StatementSync;
+  readonly #retrying: StatementSync;
   readonly #maxPageBytes: number;
 
   constructor(store: SqliteDatabase, options: { maxPageBytes?: number } = {}) {
@@ -64,6 +65,9 @@ export class SqliteOrderRepository implements OrderRepository {
         AND (?13 IS NULL OR updated_at = ?13)
         AND (?14 IS NULL OR updated_at < ?14)`);
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
+    // Named, or the planner prefers orders_by_status (status = ?) and reads every PENDING row.
+    this.#retrying = db.prepare(`SELECT count(*) AS n FROM orders INDEXED BY orders_retrying
+      WHERE status = 'PENDING' AND attempts > 0`);
   }
 
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
@@ -144,5 +148,10 @@ export class SqliteOrderRepository implements OrderRepository {
       }
       return counts;
     });
+  }
+
+  /** PENDING orders with at least one failed attempt: retrying now (the local dashboard's queue health). */
+  countRetrying(): Promise<number> {
+    return this.#store.run(() => Number(this.#retrying.get()?.n ?? 0));
   }
 }
