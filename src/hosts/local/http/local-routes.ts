@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BadRequestError } from '../../../core/errors.ts';
 import { orderView } from '../../../core/order.ts';
@@ -12,18 +13,36 @@ import { type MetricRecorder, SERIES_WINDOWS, type SeriesWindow } from '../metri
 import type { QueueHealthReport, QueueReport } from '../storage-protocol.ts';
 
 const WEB = new URL('../../../../web/', import.meta.url);
-const JS = 'text/javascript; charset=utf-8';
-const CSS = 'text/css; charset=utf-8';
-/** The dashboard's files, and the charting library's from its npm package: nothing comes from elsewhere. */
-const STATIC: Record<string, { file: URL; type: string }> = {
-  '/': { file: new URL('index.html', WEB), type: 'text/html; charset=utf-8' },
-  '/dashboard.js': { file: new URL('dashboard.js', WEB), type: JS },
-  '/dashboard.css': { file: new URL('dashboard.css', WEB), type: CSS },
-  '/vendor/uPlot.esm.js': { file: new URL(import.meta.resolve('uplot/dist/uPlot.esm.js')), type: JS },
-  '/vendor/uPlot.min.css': { file: new URL(import.meta.resolve('uplot/dist/uPlot.min.css')), type: CSS },
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
 };
+
+/**
+ * The dashboard's files (every .html, .js and .css in web/, index.html at `/`) and the charting library's,
+ * from its npm package: the page loads nothing from elsewhere.
+ */
+function staticFiles(): Map<string, { type: string; body: string }> {
+  const sources: [path: string, file: string][] = [
+    ...readdirSync(fileURLToPath(WEB))
+      .filter((name) => extname(name) in TYPES)
+      .map((name): [string, string] => [
+        name === 'index.html' ? '/' : `/${name}`,
+        fileURLToPath(new URL(name, WEB)),
+      ]),
+    ['/vendor/uPlot.esm.js', fileURLToPath(import.meta.resolve('uplot/dist/uPlot.esm.js'))],
+    ['/vendor/uPlot.min.css', fileURLToPath(import.meta.resolve('uplot/dist/uPlot.min.css'))],
+  ];
+  return new Map(
+    sources.map(([path, file]) => [
+      path,
+      { type: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file, 'utf8') },
+    ]),
+  );
+}
 /** The local host's paths that are not API routes (for the request metrics' route label). */
-export const LOCAL_PAGES = [...Object.keys(STATIC), '/dashboard/data', '/metrics'];
+export const LOCAL_PAGES = [...staticFiles().keys(), '/dashboard/data', '/metrics'];
 const DAY_MS = 24 * 60 * 60_000;
 
 function seriesWindow(query: URLSearchParams): SeriesWindow {
@@ -114,12 +133,7 @@ export function createLocalRoutes(deps: {
   metricsText: () => Promise<{ contentType: string; body: string }>;
   ready: () => Promise<Readiness>;
 }) {
-  const files = new Map(
-    Object.entries(STATIC).map(([path, { file, type }]) => [
-      path,
-      { type, body: readFileSync(fileURLToPath(file), 'utf8') },
-    ]),
-  );
+  const files = staticFiles();
 
   return async function localRoutes(request: HttpRequest): Promise<HttpResponse | undefined> {
     if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
