@@ -41,6 +41,8 @@ export const CHARTS = {
   queue: {
     label: 'count',
     format: count,
+    // whole numbers only: ticks at 0.5 would read "1" twice
+    incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1e6],
     series: [
       { label: 'ready', key: 'queue_visible', stroke: COLORS.blue },
       { label: 'in flight', key: 'queue_in_flight', stroke: COLORS.purple },
@@ -113,6 +115,7 @@ function options(spec, width) {
         labelSize: 18,
         size: 56,
         values: (_u, values) => values.map((v) => (spec.axis ?? spec.format)(v)),
+        ...(spec.incrs ? { incrs: spec.incrs } : {}),
       },
     ],
     series: [

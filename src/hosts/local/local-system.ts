@@ -20,7 +20,7 @@ import { DlqAlarm } from './dlq-alarm.ts';
 import { allowedHosts, createGuards } from './http/guards.ts';
 import { createHttpTelemetry } from './http/http-telemetry.ts';
 import { limitListReads } from './http/list-read-limit.ts';
-import { createLocalRoutes, LOCAL_API_ROUTES, LOCAL_PAGES } from './http/local-routes.ts';
+import { createLocalRoutes, dashboardFilePaths, LOCAL_API_ROUTES, LOCAL_PAGES } from './http/local-routes.ts';
 import { createNodeServer } from './http/node-server.ts';
 import { createMetricRecorder } from './metric-recorder.ts';
 import { createReadiness } from './readiness.ts';
@@ -151,6 +151,7 @@ export function createLocalSystem(
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
     backlog: () => backlog,
+    publicFiles: dashboardFilePaths(),
   });
   let server: Server | undefined;
 

@@ -8,8 +8,8 @@ import { json } from '../../../handlers/http/error-response.ts';
 import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-types.ts';
 import { type RouteSpec, ref } from '../../../handlers/http/routes.ts';
 import type { AlarmStatus } from '../dlq-alarm.ts';
-import type { Readiness } from '../readiness.ts';
 import { type MetricRecorder, SERIES_WINDOWS, type SeriesWindow } from '../metric-recorder.ts';
+import type { Readiness } from '../readiness.ts';
 import type { QueueHealthReport, QueueReport } from '../storage-protocol.ts';
 
 const WEB = new URL('../../../../web/', import.meta.url);
@@ -23,7 +23,9 @@ const TYPES: Record<string, string> = {
  * The dashboard's files (every .html, .js and .css in web/, index.html at `/`) and the charting library's,
  * from its npm package: the page loads nothing from elsewhere.
  */
+let cachedFiles: Map<string, { type: string; body: string }> | undefined;
 function staticFiles(): Map<string, { type: string; body: string }> {
+  if (cachedFiles) return cachedFiles;
   const sources: [path: string, file: string][] = [
     ...readdirSync(fileURLToPath(WEB))
       .filter((name) => extname(name) in TYPES)
@@ -34,15 +36,22 @@ function staticFiles(): Map<string, { type: string; body: string }> {
     ['/vendor/uPlot.esm.js', fileURLToPath(import.meta.resolve('uplot/dist/uPlot.esm.js'))],
     ['/vendor/uPlot.min.css', fileURLToPath(import.meta.resolve('uplot/dist/uPlot.min.css'))],
   ];
-  return new Map(
+  cachedFiles = new Map(
     sources.map(([path, file]) => [
       path,
       { type: TYPES[extname(file)] ?? 'application/octet-stream', body: readFileSync(file, 'utf8') },
     ]),
   );
+  return cachedFiles;
 }
+
+/** The paths of the dashboard's files: a browser loads them without the API key, so they are public. */
+export function dashboardFilePaths(): string[] {
+  return [...staticFiles().keys()];
+}
+
 /** The local host's paths that are not API routes (for the request metrics' route label). */
-export const LOCAL_PAGES = [...staticFiles().keys(), '/dashboard/data', '/metrics'];
+export const LOCAL_PAGES = [...dashboardFilePaths(), '/dashboard/data', '/metrics'];
 const DAY_MS = 24 * 60 * 60_000;
 
 function seriesWindow(query: URLSearchParams): SeriesWindow {
