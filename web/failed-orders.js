@@ -18,7 +18,7 @@ export function createFailedOrders({ confirm, onChange }) {
     total: null,
     groups: [],
     selected: new Set(),
-    /** order_id → { ok, text } of the last redrive of that row. */
+    /** order_id → { ok, text, at } of the last redrive of that row (at: when it was asked, epoch ms). */
     results: new Map(),
     /** Rows redriven off the list, kept in view: order_id → the failed order as it was listed. */
     kept: new Map(),
@@ -69,14 +69,18 @@ export function createFailedOrders({ confirm, onChange }) {
     out.textContent = text;
   }
 
-  function resultCell(id) {
+  function resultCell(item, kept) {
+    const id = item.order_id;
     const td = el('td', { className: 'result' });
     const result = state.results.get(id);
     if (!result) return td;
     td.classList.add(result.ok ? 'ok' : 'error');
     td.append(result.text);
     const now = state.statusNow.get(id);
-    if (result.ok && now) td.append(' · now ', badge(now));
+    if (result.ok && kept && now) td.append(' · now ', badge(now));
+    // Listed again after a successful redrive: it failed again since.
+    else if (result.ok && !kept && Date.parse(item.failed_at) > result.at)
+      td.append(' · now ', badge('FAILED'));
     return td;
   }
 
@@ -114,7 +118,7 @@ export function createFailedOrders({ confirm, onChange }) {
       cell(String(item.attempts)),
       cell(time(item.failed_at)),
       action,
-      resultCell(id),
+      resultCell(item, kept),
     );
   }
 
@@ -185,7 +189,8 @@ export function createFailedOrders({ confirm, onChange }) {
   /** Redrives `ids` (one route or the batch one) and writes each one's result on its row. */
   async function redrive(ids, path, body) {
     const byId = new Map(state.items.map((i) => [i.order_id, i]));
-    for (const id of ids) state.results.set(id, { ok: true, text: 'redriving…' });
+    const at = Date.now();
+    for (const id of ids) state.results.set(id, { ok: true, text: 'redriving…', at });
     render();
     let response;
     try {
@@ -194,7 +199,7 @@ export function createFailedOrders({ confirm, onChange }) {
           ? await api(path, { method: 'POST', timeoutMs: 60_000 })
           : await postJson(path, body);
     } catch (error) {
-      for (const id of ids) state.results.set(id, { ok: false, text: error.message });
+      for (const id of ids) state.results.set(id, { ok: false, text: error.message, at });
       render();
       return;
     }
@@ -206,7 +211,10 @@ export function createFailedOrders({ confirm, onChange }) {
     );
     for (const id of ids) {
       const error = failures.get(id);
-      state.results.set(id, error ? { ok: false, text: error } : { ok: true, text: 'redriven → PENDING' });
+      state.results.set(
+        id,
+        error ? { ok: false, text: error, at } : { ok: true, text: 'redriven → PENDING', at },
+      );
       const item = byId.get(id);
       if (!error && item) state.kept.set(id, item);
       state.selected.delete(id);

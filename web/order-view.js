@@ -134,7 +134,8 @@ export function createOrderView({ onChange }) {
   // Closing (button, Escape) takes the order out of the address, so the back button and reload agree.
   dialog.addEventListener('close', () => {
     current = null;
-    if (location.hash.startsWith('#order=')) history.replaceState(null, '', location.pathname + location.search);
+    if (location.hash.startsWith('#order='))
+      history.replaceState(null, '', location.pathname + location.search);
   });
   $('#order-view-close').addEventListener('click', () => dialog.close());
   fromHash();
