@@ -1,11 +1,13 @@
 // The failed-orders card: pages of GET /failed-orders with their total and reason groups, a selection to
 // redrive, "Redrive all" behind a confirmation, and each redrive's result on its own row. A redriven order
-// leaves the failed list; its row stays (dimmed, with the result and the order's status now) until the page
-// or the filter changes, so the operator sees what each click did.
+// leaves the failed list; its row stays (dimmed, with the result and the order's status now) for a minute, or
+// until the page or the filter changes, so the operator sees what each click did.
 import { api, errorMessage, postJson } from './api.js';
 import { $, badge, cell, el, orderLink, time } from './dom.js';
 
 const PAGE_SIZE = 20;
+/** How long a redriven row stays in view once it has left the list. */
+const KEEP_MS = 60_000;
 
 export function createFailedOrders({ confirm, onChange }) {
   const state = {
@@ -124,6 +126,13 @@ export function createFailedOrders({ confirm, onChange }) {
 
   function render() {
     const listed = new Set(state.items.map((i) => i.order_id));
+    for (const id of state.kept.keys()) {
+      if (!listed.has(id) && Date.now() - (state.results.get(id)?.at ?? 0) > KEEP_MS) {
+        state.kept.delete(id);
+        state.results.delete(id);
+        state.statusNow.delete(id);
+      }
+    }
     const kept = [...state.kept.values()].filter((i) => !listed.has(i.order_id));
     const rows = [
       ...state.items.map((item) => ({ item, kept: false })),
