@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dashboardFilePaths } from '../../src/hosts/local/http/local-routes.ts';
-import { call, eventually, type Json, serverPerSuite } from '../support/server-process.ts';
+import { eventually } from '../support/eventually.ts';
+import { call, type Json, serverPerSuite } from '../support/server-process.ts';
 
 const API_KEY = 'dashboard-files-test-key-0123456789';
 

@@ -6,6 +6,7 @@ import { SqliteOrderRepository } from '../../src/adapters/sqlite/sqlite-order-re
 import { SqliteQueue } from '../../src/adapters/sqlite/sqlite-queue.ts';
 import { EventSourcePoller } from '../../src/hosts/local/event-source-poller.ts';
 import { anOrder, ManualClock, recordingLogger } from '../support/builders.ts';
+import { eventually } from '../support/eventually.ts';
 
 const databases: SqliteDatabase[] = [];
 after(() => {
@@ -16,14 +17,6 @@ function database(): SqliteDatabase {
   const db = openDatabase(':memory:');
   databases.push(db);
   return db;
-}
-
-async function eventually(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('queue health (local host)', () => {
@@ -100,7 +93,7 @@ describe('queue health (local host)', () => {
   });
 
   it('counts the consumer batches, their records and failures, and the batches in progress', async () => {
-    const clock = { now: () => Date.now() };
+    const clock = new ManualClock();
     const queue = new SqliteQueue(database(), { name: 'order_queue', visibilityTimeoutMs: 60_000, clock });
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
@@ -111,7 +104,7 @@ describe('queue health (local host)', () => {
       batchSize: 10,
       concurrency: 2,
       logger: recordingLogger(),
-      idleWaitMs: 50,
+      clock,
       handler: async (event: SQSEvent) => {
         if (event.Records.some((r) => r.body === 'hold')) await held;
         return {
@@ -141,7 +134,7 @@ describe('queue health (local host)', () => {
       const stats = poller.stats();
       assert.ok(stats.batches >= 2 && stats.batches <= 3, `batches: ${stats.batches}`);
       assert.equal(stats.failedRecords, 1);
-      assert.ok(stats.lastBatchAt !== null && Date.now() - stats.lastBatchAt < 5_000);
+      assert.equal(stats.lastBatchAt, clock.now(), "on the poller's clock");
     } finally {
       release();
       await poller.stop();

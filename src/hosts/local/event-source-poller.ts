@@ -152,7 +152,7 @@ export class EventSourcePoller {
     stats.batches += 1;
     stats.records += messages.length;
     stats.inFlightBatches += 1;
-    stats.lastBatchAt = Date.now();
+    stats.lastBatchAt = this.options.clock.now();
     let failed: Set<string>;
     try {
       const response = await handler(event);
