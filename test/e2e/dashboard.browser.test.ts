@@ -171,29 +171,37 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
     await page.click('#search-form button[type="submit"]');
     const view = page.locator('#order-view');
     await view.waitFor({ state: 'visible', timeout: 5_000 });
-    assert.equal(await page.textContent('#order-view-title'), `Order ${failThenOkId}`);
-    await view.locator('.badge', { hasText: 'FULFILLED' }).first().waitFor({ timeout: 5_000 });
-    const types = await page
-      .locator('#order-timeline li')
-      .evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.type));
-    assert.deepEqual(types, [
-      'accepted',
-      'queued',
-      'attempt_failed',
-      'attempt_failed',
-      'attempt_failed',
-      'dead_lettered',
-      'redriven',
-      'queued',
-      'fulfilled',
-    ]);
-    assert.match(
-      (await page.locator('#order-timeline li[data-type="dead_lettered"]').textContent()) ?? '',
-      /fulfilment attempt 3 failed \(simulated\)/,
-    );
-    await screenshot(t, 'order-view');
-    await page.click('#order-view-close');
-    await view.waitFor({ state: 'hidden' });
+    try {
+      assert.equal(await page.textContent('#order-view-title'), `Order ${failThenOkId}`);
+      await view.locator('.badge', { hasText: 'FULFILLED' }).first().waitFor({ timeout: 5_000 });
+      const types = await page
+        .locator('#order-timeline li')
+        .evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.type));
+      // A `queued` event is recorded after the send only while the order is still PENDING: when the consumer
+      // is faster than that write (under load), it is not in the history. Every other event always is.
+      assert.deepEqual(
+        types.filter((type) => type !== 'queued'),
+        [
+          'accepted',
+          'attempt_failed',
+          'attempt_failed',
+          'attempt_failed',
+          'dead_lettered',
+          'redriven',
+          'fulfilled',
+        ],
+        types.join(', '),
+      );
+      assert.match(
+        (await page.locator('#order-timeline li[data-type="dead_lettered"]').textContent()) ?? '',
+        /fulfilment attempt 3 failed \(simulated\)/,
+      );
+      await screenshot(t, 'order-view');
+    } finally {
+      // Closed even when an assertion failed, so that the modal does not block the tests after this one.
+      await page.click('#order-view-close');
+      await view.waitFor({ state: 'hidden' });
+    }
   });
 
   it("finds a customer's orders, and only theirs", async (t) => {
