@@ -72,8 +72,12 @@ export function serverPerSuite(env: Record<string, string> = {}): {
       const stopped = server;
       server = undefined;
       await stopCleanly(stopped);
-      await whileStopped();
-      server = await startServer({ DOFS_DATA_DIR: data.dir, ...env, PORT: port, ...extraEnv });
+      try {
+        await whileStopped();
+      } finally {
+        // Started again even when `whileStopped` failed, so that the suite's other tests still have a server.
+        server = await startServer({ DOFS_DATA_DIR: data.dir, ...env, PORT: port, ...extraEnv });
+      }
       return server;
     },
   };
