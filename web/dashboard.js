@@ -1,183 +1,141 @@
-// The DOFS dashboard: polls /dashboard/data every 2 s and renders it. No framework; text is always set with
-// textContent, never parsed as HTML.
+// The DOFS dashboard: polls /dashboard/data every 2 s and renders it. Plain modules, no framework, no build
+// step; text is always set with textContent, never parsed as HTML.
+import { api, connection, errorMessage, onConnection, postJson, Unreachable } from './api.js';
+import { CHARTS, createChart } from './charts.js';
+import { $, duration, orderRow, time } from './dom.js';
+import { createFailedOrders } from './failed-orders.js';
+import { createOrderView, createSearch } from './order-view.js';
+
 const REFRESH_MS = 2000;
-const $ = (selector) => document.querySelector(selector);
 
-// With DOFS_API_KEY set, open the dashboard once as /?api_key=...: the key is kept in this browser's
-// localStorage and sent as x-api-key on every call, and removed from the address bar.
-const params = new URLSearchParams(location.search);
-if (params.has('api_key')) {
-  localStorage.setItem('dofsApiKey', params.get('api_key'));
-  history.replaceState(null, '', location.pathname);
-}
-const apiKey = localStorage.getItem('dofsApiKey');
-const api = (path, init = {}) =>
-  fetch(path, { ...init, headers: { ...(init.headers ?? {}), ...(apiKey ? { 'x-api-key': apiKey } : {}) } });
+let chartWindow = localStorage.getItem('dofsChartWindow') ?? '10m';
+const charts = Object.fromEntries(
+  Object.entries(CHARTS).map(([name, spec]) => [name, createChart($(`#chart-${name}`), spec)]),
+);
 
-function cell(text, className) {
-  const td = document.createElement('td');
-  td.textContent = text ?? '';
-  if (className) td.className = className;
-  return td;
-}
-
-function badge(status) {
-  const td = document.createElement('td');
-  const span = document.createElement('span');
-  span.className = 'badge';
-  span.dataset.status = status;
-  span.textContent = status;
-  td.append(span);
-  return td;
+/** Asks in a modal dialog; resolves true only if the operator confirms. */
+function confirm({ title, text, action }) {
+  const dialog = $('#confirm');
+  $('#confirm-title').textContent = title;
+  $('#confirm-text').textContent = text;
+  $('#confirm-ok').textContent = action;
+  dialog.returnValue = '';
+  dialog.showModal();
+  $('#confirm-cancel').focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => resolve(dialog.returnValue === 'confirm'), { once: true });
+  });
 }
 
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
+const failedOrders = createFailedOrders({ confirm, onChange: () => refresh() });
+const orderView = createOrderView({ onChange: () => refresh() });
+createSearch({ orderView });
 
-function renderCounts(data) {
+function renderTiles(data) {
   for (const status of ['PENDING', 'FULFILLED', 'FAILED'])
     $(`#count-${status}`).textContent = data.orders[status];
-  for (const [name, depth] of Object.entries(data.queues))
-    $(`#depth-${name}`).textContent = `${depth.visible} / ${depth.inFlight}`;
-  $('#count-failed-orders').textContent = data.failed_orders;
+  const queue = data.queues.order_queue;
+  $('#depth-order_queue').textContent = `${queue.visible} / ${queue.in_flight}`;
+  $('#retrying').textContent = data.retrying_orders;
+  $('#oldest-order_queue').textContent = duration(queue.oldest_age_ms);
+  $('#dead-lettered').textContent = data.last_24h.failed;
   const alarm = $('#alarm');
   alarm.dataset.state = data.alarm.state;
   $('#alarm-text').textContent =
     `DLQ alarm: ${data.alarm.state} (${data.alarm.value} / threshold ${data.alarm.threshold})`;
 }
 
-function renderOrders(orders) {
-  const body = $('#orders-table tbody');
-  body.replaceChildren(
-    ...orders.map((o) => {
-      const tr = document.createElement('tr');
-      tr.dataset.orderId = o.order_id;
-      const items = o.items.map((i) => `${i.quantity}× ${i.product_id}`).join(', ');
-      tr.append(
-        cell(o.order_id, 'id'),
-        cell(o.customer_id ?? '—'),
-        cell(items),
-        badge(o.status),
-        cell(String(o.attempts)),
-        cell(o.last_error ?? ''),
-        cell(time(o.created_at)),
-      );
-      return tr;
-    }),
-  );
+function renderQueues(queues) {
+  for (const [name, q] of Object.entries(queues)) {
+    const row = $(`#queue-table tr[data-queue="${name}"]`);
+    if (!row) continue;
+    const c = q.consumer;
+    const values = [
+      String(q.visible),
+      String(q.in_flight),
+      duration(q.oldest_age_ms),
+      String(c.batches),
+      `${c.in_flight_batches} / ${c.concurrency}`,
+      `${c.records} (${c.failed_records})`,
+      c.last_batch_at ? time(c.last_batch_at) : '–',
+    ];
+    [...row.cells].slice(1).forEach((td, i) => {
+      td.textContent = values[i];
+    });
+  }
 }
 
-function renderFailed(failed) {
-  const body = $('#failed-table tbody');
-  body.replaceChildren(
-    ...failed.map((f) => {
-      const tr = document.createElement('tr');
-      tr.dataset.orderId = f.order_id;
-      const action = document.createElement('td');
-      if (!f.order_id.startsWith('message-')) {
-        const button = document.createElement('button');
-        button.className = 'secondary';
-        button.type = 'button';
-        button.textContent = 'Redrive';
-        button.addEventListener('click', () =>
-          redrive(`/failed-orders/${encodeURIComponent(f.order_id)}/redrive`),
-        );
-        action.append(button);
-      }
-      tr.append(
-        cell(f.order_id, 'id'),
-        cell(f.reason),
-        cell(String(f.attempts)),
-        cell(time(f.failed_at)),
-        action,
-      );
-      return tr;
-    }),
-  );
-  $('#failed-empty').hidden = failed.length > 0;
-  $('#redrive-all').disabled = failed.length === 0;
+function renderConnection() {
+  const banner = $('#disconnected');
+  document.body.dataset.connection = connection.state;
+  const stale = connection.lastOk
+    ? ` The figures below are from ${connection.lastOk.toLocaleTimeString()} and may be stale.`
+    : '';
+  if (connection.state === 'live') {
+    banner.hidden = true;
+    $('#updated').textContent = `live · updated ${connection.lastOk.toLocaleTimeString()}`;
+    return;
+  }
+  if (connection.state === 'connecting') return;
+  banner.hidden = false;
+  const since = connection.since ? connection.since.toLocaleTimeString() : '';
+  $('#disconnected-text').textContent =
+    connection.state === 'lost'
+      ? `DOFS is not answering since ${since} (${connection.detail}).${stale} Retrying every ${REFRESH_MS / 1000} s…`
+      : `DOFS answers with errors since ${since}: ${connection.detail}.${stale}`;
+  $('#updated').textContent = connection.state === 'lost' ? 'disconnected' : 'errors';
 }
-
-function line(points, key, max, className) {
-  const polyline = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
-  const step = 600 / Math.max(1, points.length - 1);
-  polyline.setAttribute(
-    'points',
-    points
-      .map((p, i) => `${(i * step).toFixed(1)},${(158 - ((p[key] ?? 0) / max) * 150).toFixed(1)}`)
-      .join(' '),
-  );
-  polyline.setAttribute('class', className);
-  return polyline;
-}
-
-function renderCharts(series) {
-  const tMax = Math.max(1, ...series.flatMap((p) => [p.accepted_per_s, p.completed_per_s]));
-  $('#chart-throughput').replaceChildren(
-    line(series, 'accepted_per_s', tMax, 's-accepted'),
-    line(series, 'completed_per_s', tMax, 's-completed'),
-    line(series, 'failed_per_s', tMax, 's-failed'),
-  );
-  $('#throughput-max').textContent = `max ${tMax.toFixed(1)}/s`;
-  const lMax = Math.max(1, ...series.flatMap((p) => [p.e2e_p50_ms ?? 0, p.e2e_p95_ms ?? 0]));
-  $('#chart-latency').replaceChildren(
-    line(series, 'e2e_p50_ms', lMax, 's-p50'),
-    line(series, 'e2e_p95_ms', lMax, 's-p95'),
-  );
-  $('#latency-max').textContent = `max ${Math.round(lMax)} ms`;
-}
+onConnection(renderConnection);
 
 let timer;
 async function refresh() {
   clearTimeout(timer);
   try {
-    const response = await api('/dashboard/data', { cache: 'no-store' });
-    const data = await response.json();
-    renderCounts(data);
-    renderCharts(data.series);
-    renderOrders(data.recent);
-    renderFailed(data.failed);
-    $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+    const response = await api(`/dashboard/data?window=${chartWindow}`);
+    if (response.ok) {
+      const data = response.body;
+      renderTiles(data);
+      renderQueues(data.queues);
+      for (const chart of Object.values(charts)) chart.update(data.series.points);
+      $('#orders-table tbody').replaceChildren(...data.recent.map(orderRow));
+      await Promise.all([failedOrders.load(), orderView.refresh()]);
+    } else if (response.status < 500) {
+      $('#updated').textContent = errorMessage(response.body, response.status);
+    }
   } catch (error) {
-    $('#updated').textContent = `cannot reach DOFS: ${error.message}`;
+    if (!(error instanceof Unreachable)) console.error(error);
   }
   timer = setTimeout(refresh, REFRESH_MS);
 }
 
-async function redrive(path) {
-  const response = await api(path, { method: 'POST' });
-  const body = await response.json();
-  const out = $('#form-result');
-  out.className = response.ok ? 'ok' : 'error';
-  out.textContent = response.ok
-    ? `redrive: ${body.order_id ?? `${body.redriven} orders`} back to PENDING`
-    : body.error.message;
-  refresh();
+for (const button of document.querySelectorAll('#window-buttons button')) {
+  button.setAttribute('aria-pressed', String(button.dataset.window === chartWindow));
+  button.addEventListener('click', () => {
+    chartWindow = button.dataset.window;
+    localStorage.setItem('dofsChartWindow', chartWindow);
+    for (const b of document.querySelectorAll('#window-buttons button'))
+      b.setAttribute('aria-pressed', String(b === button));
+    refresh();
+  });
 }
-
-$('#redrive-all').addEventListener('click', () => redrive('/failed-orders/redrive'));
 
 $('#order-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const form = new FormData(event.target);
-  const item = { product_id: form.get('product_id'), quantity: Number(form.get('quantity')) };
-  if (form.get('price') !== '') item.price = Number(form.get('price'));
-  const order = { customer_id: form.get('customer_id'), items: [item] };
-  if (form.get('order_id')) order.order_id = form.get('order_id');
+  const data = new FormData(event.target);
+  const item = { product_id: data.get('product_id'), quantity: Number(data.get('quantity')) };
+  if (data.get('price') !== '') item.price = Number(data.get('price'));
+  const order = { customer_id: data.get('customer_id'), items: [item] };
+  if (data.get('order_id')) order.order_id = data.get('order_id');
   const out = $('#form-result');
-  const response = await api('/order', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(order),
-  });
-  const body = await response.json();
-  if (response.ok) {
-    out.className = 'ok';
-    out.textContent = `${response.status === 202 ? 'accepted' : 'already known'}: ${body.order_id} (${body.status})`;
-  } else {
+  try {
+    const response = await postJson('/order', order);
+    out.className = response.ok ? 'ok' : 'error';
+    out.textContent = response.ok
+      ? `${response.status === 202 ? 'accepted' : 'already known'}: ${response.body.order_id} (${response.body.status})`
+      : errorMessage(response.body, response.status);
+  } catch (error) {
     out.className = 'error';
-    out.textContent = body.error.fields
-      ? body.error.fields.map((f) => f.message).join('; ')
-      : body.error.message;
+    out.textContent = `not sent: ${error.message}`;
   }
   refresh();
 });

@@ -31,22 +31,28 @@ export function tempDataDir(): { dir: string; remove: () => void } {
 export function serverPerSuite(env: Record<string, string> = {}): {
   readonly server: ServerProcess;
   readonly dir: string;
+  /**
+   * Stops the server (cleanly, asserted as at the end), runs `whileStopped`, and starts it again on the same
+   * data directory and port with `extraEnv` added.
+   */
+  restart(extraEnv?: Record<string, string>, whileStopped?: () => Promise<void>): Promise<ServerProcess>;
 } {
   let server: ServerProcess | undefined;
   let data: { dir: string; remove: () => void } | undefined;
+  const stopCleanly = async (running: ServerProcess) => {
+    assert.equal(await running.stop(), 0, 'SIGTERM shuts the server down cleanly, with exit code 0');
+    assert.ok(
+      running.logs.some((l) => l.message === 'DOFS stopped'),
+      'and it says so',
+    );
+  };
   before(async () => {
     data = tempDataDir();
     server = await startServer({ DOFS_DATA_DIR: data.dir, ...env });
   });
   after(async () => {
     try {
-      if (server) {
-        assert.equal(await server.stop(), 0, 'SIGTERM shuts the server down cleanly, with exit code 0');
-        assert.ok(
-          server.logs.some((l) => l.message === 'DOFS stopped'),
-          'and it says so',
-        );
-      }
+      if (server) await stopCleanly(server);
     } finally {
       data?.remove();
     }
@@ -59,6 +65,20 @@ export function serverPerSuite(env: Record<string, string> = {}): {
     get dir() {
       if (!data) throw new Error('the suite server is not started yet');
       return data.dir;
+    },
+    async restart(extraEnv = {}, whileStopped = async () => undefined) {
+      if (!server || !data) throw new Error('the suite server is not started yet');
+      const port = new URL(server.url).port;
+      const stopped = server;
+      server = undefined;
+      await stopCleanly(stopped);
+      try {
+        await whileStopped();
+      } finally {
+        // Started again even when `whileStopped` failed, so that the suite's other tests still have a server.
+        server = await startServer({ DOFS_DATA_DIR: data.dir, ...env, PORT: port, ...extraEnv });
+      }
+      return server;
     },
   };
 }

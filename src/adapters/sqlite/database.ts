@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS order_events (
   PRIMARY KEY (order_id, seq)
 ) STRICT, WITHOUT ROWID;
 
+-- The dashboard's "retrying now": PENDING orders with a failed attempt. Partial, so counting them reads only
+-- them (not every PENDING order of a backlog), and a write touches it only when an attempt fails or settles.
+CREATE INDEX IF NOT EXISTS orders_retrying ON orders (order_id) WHERE status = 'PENDING' AND attempts > 0;
+
 CREATE TABLE IF NOT EXISTS failed_orders (
   order_id   TEXT PRIMARY KEY,
   reason     TEXT NOT NULL,
@@ -81,6 +85,20 @@ CREATE INDEX IF NOT EXISTS executions_running ON executions (status) WHERE statu
 CREATE TABLE IF NOT EXISTS write_probe (
   id        INTEGER PRIMARY KEY CHECK (id = 1),
   probed_at INTEGER NOT NULL
+) STRICT;
+
+-- The dashboard's series, one row per 5-second bucket, kept a day (sqlite-metric-samples.ts).
+CREATE TABLE IF NOT EXISTS metric_samples (
+  t               INTEGER PRIMARY KEY,
+  accepted        INTEGER NOT NULL,
+  fulfilled       INTEGER NOT NULL,
+  failed          INTEGER NOT NULL,
+  e2e_p50_ms      REAL,
+  e2e_p95_ms      REAL,
+  queue_visible   INTEGER,
+  queue_in_flight INTEGER,
+  oldest_age_ms   INTEGER,
+  retrying        INTEGER
 ) STRICT;
 `;
 

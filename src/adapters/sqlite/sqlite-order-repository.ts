@@ -39,6 +39,7 @@ export class SqliteOrderRepository implements OrderRepository {
   readonly #dropEvents: StatementSync;
   readonly #exists: StatementSync;
   readonly #events: StatementSync;
+  readonly #retrying: StatementSync;
   readonly #maxPageBytes: number;
   readonly #maxEvents: number;
 
@@ -78,6 +79,9 @@ export class SqliteOrderRepository implements OrderRepository {
         AND (?13 IS NULL OR updated_at = ?13)
         AND (?14 IS NULL OR updated_at < ?14)`);
     this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
+    // Named, or the planner prefers orders_by_status (status = ?) and reads every PENDING row.
+    this.#retrying = db.prepare(`SELECT count(*) AS n FROM orders INDEXED BY orders_retrying
+      WHERE status = 'PENDING' AND attempts > 0`);
   }
 
   create(order: Order): Promise<{ created: true } | { created: false; existing: Order }> {
@@ -209,5 +213,10 @@ export class SqliteOrderRepository implements OrderRepository {
       if (!this.#exists.get(orderId)) return undefined;
       return historyOf(this.#events.all(orderId).map(toOrderEvent));
     });
+  }
+
+  /** PENDING orders with at least one failed attempt: retrying now (the local dashboard's queue health). */
+  countRetrying(): Promise<number> {
+    return this.#store.run(() => Number(this.#retrying.get()?.n ?? 0));
   }
 }

@@ -23,6 +23,22 @@ export interface PollerOptions {
 
 const REDELIVERY_WINDOW_MS = 10;
 
+/** What a poller has done since it started (for the dashboard's consumer activity). */
+export interface ConsumerStats {
+  /** Batches handed to the handler. */
+  batches: number;
+  /** Records in those batches. */
+  records: number;
+  /** Records that came back as failures (reported, or all of a batch whose handler threw). */
+  failedRecords: number;
+  /** Batches with the handler now. */
+  inFlightBatches: number;
+  /** Concurrent batches at most. */
+  concurrency: number;
+  /** When the last batch was handed over (epoch ms), if any. */
+  lastBatchAt: number | null;
+}
+
 function toRecord(queueName: string, message: ReceivedMessage): SQSRecord {
   return {
     messageId: message.messageId,
@@ -58,12 +74,26 @@ export class EventSourcePoller {
   #wakeScheduled = false;
   /** Whether one idle poller already sleeps until the next in-flight message becomes visible again. */
   #clockWatcher = false;
+  readonly #stats: ConsumerStats;
 
   private readonly options: PollerOptions;
 
   constructor(options: PollerOptions) {
     this.options = options;
+    this.#stats = {
+      batches: 0,
+      records: 0,
+      failedRecords: 0,
+      inFlightBatches: 0,
+      concurrency: options.concurrency,
+      lastBatchAt: null,
+    };
     options.queue.onMessage(() => this.#signal());
+  }
+
+  /** A copy of the counters. */
+  stats(): ConsumerStats {
+    return { ...this.#stats };
   }
 
   start(): void {
@@ -137,6 +167,11 @@ export class EventSourcePoller {
   async #deliver(messages: ReceivedMessage[]): Promise<void> {
     const { queue, logger, handler } = this.options;
     const event: SQSEvent = { Records: messages.map((m) => toRecord(queue.name, m)) };
+    const stats = this.#stats;
+    stats.batches += 1;
+    stats.records += messages.length;
+    stats.inFlightBatches += 1;
+    stats.lastBatchAt = this.options.clock.now();
     let failed: Set<string>;
     try {
       const response = await handler(event);
@@ -148,8 +183,12 @@ export class EventSourcePoller {
         queue: queue.name,
         error: String(error),
       });
+      stats.failedRecords += messages.length;
       return;
+    } finally {
+      stats.inFlightBatches -= 1;
     }
+    stats.failedRecords += failed.size;
     const done = messages.filter((m) => !failed.has(m.messageId)).map((m) => m.receiptHandle);
     try {
       await queue.delete(done);

@@ -17,8 +17,9 @@ import { DlqAlarm } from './dlq-alarm.ts';
 import { allowedHosts, createGuards } from './http/guards.ts';
 import { createHttpTelemetry } from './http/http-telemetry.ts';
 import { limitListReads } from './http/list-read-limit.ts';
-import { createLocalRoutes, LOCAL_API_ROUTES, LOCAL_PAGES } from './http/local-routes.ts';
+import { createLocalRoutes, dashboardFilePaths, LOCAL_API_ROUTES, LOCAL_PAGES } from './http/local-routes.ts';
 import { createNodeServer } from './http/node-server.ts';
+import { createMetricRecorder } from './metric-recorder.ts';
 import { createReadiness } from './readiness.ts';
 import { recoverUnfinishedWork } from './recovery.ts';
 import { startStorageThread } from './storage-client.ts';
@@ -76,6 +77,14 @@ export function createLocalSystem(
 
   const redrive = createRedriveOrders({ orders, failedOrders, queue, clock, logger });
   const queries = createOrderQueries({ orders, failedOrders });
+  const queueHealth = () => storage.services.monitoring.queueHealth();
+  const recorder = createMetricRecorder({
+    metrics,
+    samples: storage.services.metricSamples,
+    queueHealth,
+    now: () => clock.now(),
+    logger,
+  });
 
   async function depths() {
     const [orderQueue, orderDlq] = await Promise.all([queue.depth(), dlq.depth()]);
@@ -112,9 +121,9 @@ export function createLocalSystem(
     metrics,
     extraRoutes: createLocalRoutes({
       queries,
-      depths,
+      queueHealth,
       alarm: () => alarm.evaluate(),
-      series: () => metrics.series(),
+      recorder,
       metricsText: () => metrics.text(),
       ready,
     }),
@@ -142,6 +151,7 @@ export function createLocalSystem(
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
     backlog: () => backlog,
+    publicFiles: dashboardFilePaths(),
   });
   let server: Server | undefined;
 
@@ -192,6 +202,7 @@ export function createLocalSystem(
       storage.startConsumers();
       await alarm.evaluate();
       alarm.start();
+      recorder.start();
       serving = true;
       const address = listening.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
@@ -209,6 +220,7 @@ export function createLocalSystem(
       }
       clearInterval(backlogTimer);
       await alarm.stop();
+      await recorder.stop();
       await storage.stop();
       lock.release();
       logger.info('DOFS stopped');

@@ -12,6 +12,7 @@ import { startCheckpointer } from '../../adapters/sqlite/checkpointer.ts';
 import { DATABASE_FILE, openDatabase } from '../../adapters/sqlite/database.ts';
 import { SqliteExecutionJournal } from '../../adapters/sqlite/sqlite-execution-journal.ts';
 import { SqliteFailedOrderRepository } from '../../adapters/sqlite/sqlite-failed-order-repository.ts';
+import { SqliteMetricSamples } from '../../adapters/sqlite/sqlite-metric-samples.ts';
 import { SqliteOrderRepository } from '../../adapters/sqlite/sqlite-order-repository.ts';
 import { SqliteQueue } from '../../adapters/sqlite/sqlite-queue.ts';
 import { findStrandedPendingOrders } from '../../adapters/sqlite/sqlite-reconciliation.ts';
@@ -85,36 +86,35 @@ const earlyQueue = new SqliteQueue(db.early, {
 // A send through the other view (a redrive from the HTTP thread) wakes the consumers too.
 queue.onMessage(() => earlyQueue.notify());
 
-const pollers = [
-  new EventSourcePoller({
-    queue: earlyQueue,
-    transactions: db,
-    handler: createFulfillmentBatchHandler(
-      createFulfillOrder({
-        orders: earlyOrders,
-        clock,
-        random: randomSource(config.randomSeed),
-        successRate: config.successRate,
-        logger,
-        metrics,
-      }),
-    ),
-    batchSize: config.batchSize,
-    concurrency: config.consumerConcurrency,
-    logger,
-    clock,
-  }),
-  new EventSourcePoller({
-    queue: dlq,
-    handler: createDeadLetterBatchHandler(
-      createDeadLetterOrder({ orders, failedOrders, clock, logger, metrics }),
-    ),
-    batchSize: config.batchSize,
-    concurrency: 1,
-    logger,
-    clock,
-  }),
-];
+const fulfilment = new EventSourcePoller({
+  queue: earlyQueue,
+  transactions: db,
+  handler: createFulfillmentBatchHandler(
+    createFulfillOrder({
+      orders: earlyOrders,
+      clock,
+      random: randomSource(config.randomSeed),
+      successRate: config.successRate,
+      logger,
+      metrics,
+    }),
+  ),
+  batchSize: config.batchSize,
+  concurrency: config.consumerConcurrency,
+  logger,
+  clock,
+});
+const deadLettering = new EventSourcePoller({
+  queue: dlq,
+  handler: createDeadLetterBatchHandler(
+    createDeadLetterOrder({ orders, failedOrders, clock, logger, metrics }),
+  ),
+  batchSize: config.batchSize,
+  concurrency: 1,
+  logger,
+  clock,
+});
+const pollers = [fulfilment, deadLettering];
 
 const writeProbe = new SqliteWriteProbe(db);
 const journal = new SqliteExecutionJournal(db);
@@ -168,6 +168,21 @@ const services: StorageServices = {
       return resumed;
     },
   },
+  monitoring: {
+    async queueHealth() {
+      const [orderQueue, orderDlq, retryingOrders] = await Promise.all([
+        queue.health(),
+        dlq.health(),
+        orders.countRetrying(),
+      ]);
+      return {
+        order_queue: { ...orderQueue, consumer: fulfilment.stats() },
+        order_dlq: { ...orderDlq, consumer: deadLettering.stats() },
+        retryingOrders,
+      };
+    },
+  },
+  metricSamples: new SqliteMetricSamples(db),
   reconciliation: { findStrandedPendingOrders: () => findStrandedPendingOrders(db) },
   readiness: { ping: async () => undefined, probeWrite: () => writeProbe.probe() },
 };

@@ -4,7 +4,8 @@ import type { HttpRequest, HttpResponse } from '../../../handlers/http/http-type
 
 /**
  * Routes anyone may call when an API key is set: liveness and readiness (probes carry no key), the
- * dashboard's static files, the API document.
+ * dashboard's page and the API document (and the dashboard's other files, given as `publicFiles`: a browser
+ * loads them without the key).
  */
 const PUBLIC = new Set([
   'GET /health',
@@ -31,6 +32,8 @@ export interface GuardOptions {
    * still sends `Host: attacker.example`.
    */
   allowedHosts?: readonly string[];
+  /** More paths that GET may read without the key: the dashboard's static files. */
+  publicFiles?: readonly string[];
   /** Failed API key checks per second per client (burst ten times that); past it, wrong keys get 429. */
   authFailuresPerSecond?: number;
   now?: () => number;
@@ -80,6 +83,7 @@ export function createGuards(options: GuardOptions) {
   const now = options.now ?? (() => performance.now());
   const expected = options.apiKey ? digest(options.apiKey) : undefined;
   const allowedHosts = options.allowedHosts ? new Set(options.allowedHosts) : undefined;
+  const publicRoutes = new Set([...PUBLIC, ...(options.publicFiles ?? []).map((path) => `GET ${path}`)]);
   const maxClients = options.maxClients ?? 10_000;
   const requests = tokenBuckets(options.ratePerSecond, options.ratePerSecond * 2, maxClients, now);
   const authFailureRate = options.authFailuresPerSecond ?? 1;
@@ -110,7 +114,7 @@ export function createGuards(options: GuardOptions) {
       if (wait !== undefined)
         return tooMany(`rate limit of ${options.ratePerSecond} requests/s exceeded`, wait);
     }
-    if (expected && !PUBLIC.has(route)) {
+    if (expected && !publicRoutes.has(route)) {
       const given = request.headers['x-api-key'];
       if (given === undefined || !timingSafeEqual(digest(given), expected)) {
         // Past a small burst, wrong keys are answered 429 + Retry-After. The right key is always served:
