@@ -113,6 +113,7 @@ export function createOrderView({ onChange }) {
 
   function open(orderId) {
     current = orderId;
+    $('#order-view-title').textContent = `Order ${orderId}`;
     $('#order-view-result').textContent = '';
     $('#order-timeline').replaceChildren();
     $('#order-view-fields').replaceChildren(el('p', { className: 'muted', text: 'loading…' }));

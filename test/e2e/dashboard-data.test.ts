@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { Agent, get } from 'node:http';
 import { describe, it } from 'node:test';
 import { dashboardFilePaths } from '../../src/hosts/local/http/local-routes.ts';
 import { eventually } from '../support/eventually.ts';
-import { call, type Json, serverPerSuite } from '../support/server-process.ts';
+import { call, type Json, serverPerSuite, startServer, tempDataDir } from '../support/server-process.ts';
 
 const API_KEY = 'dashboard-files-test-key-0123456789';
 
@@ -88,5 +89,36 @@ describe('the dashboard data: queue health from the storage thread', () => {
     assert.equal(queue.consumer.concurrency, 2);
     assert.deepEqual(Object.keys(data.queues), ['order_queue', 'order_dlq']);
     assert.equal(data.last_24h.accepted, 1);
+  });
+});
+
+describe('a dashboard left open while the server stops', () => {
+  it('does not hold the stop: each answer closes its keep-alive connection once stopping', async () => {
+    const data = tempDataDir();
+    const server = await startServer({ DOFS_DATA_DIR: data.dir });
+    // One keep-alive connection asking again as soon as it has its answer: it is never idle when close() runs.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        await new Promise<void>((resolve) => {
+          get(`${server.url}/dashboard/data`, { agent }, (response) => {
+            response.resume();
+            response.on('end', resolve);
+          }).on('error', () => resolve());
+        });
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      assert.equal(await server.stop(), 0, 'stopped cleanly, not at the shutdown deadline (exit 1)');
+      assert.ok(Date.now() - started < 5_000, `stopped in ${Date.now() - started} ms`);
+    } finally {
+      polling = false;
+      await poll;
+      agent.destroy();
+      data.remove();
+    }
   });
 });

@@ -40,7 +40,15 @@ export function serverPerSuite(env: Record<string, string> = {}): {
   let server: ServerProcess | undefined;
   let data: { dir: string; remove: () => void } | undefined;
   const stopCleanly = async (running: ServerProcess) => {
-    assert.equal(await running.stop(), 0, 'SIGTERM shuts the server down cleanly, with exit code 0');
+    const code = await running.stop();
+    const problems = running.logs
+      .filter((l) => l.level === 'warn' || l.level === 'error')
+      .map((l) => l.message);
+    assert.equal(
+      code,
+      0,
+      `SIGTERM shuts the server down cleanly, with exit code 0 (logged: ${problems.join('; ')})`,
+    );
     assert.ok(
       running.logs.some((l) => l.message === 'DOFS stopped'),
       'and it says so',

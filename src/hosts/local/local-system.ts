@@ -173,7 +173,7 @@ export function createLocalSystem(
       const serve = limitListReads(app, config.maxListReads);
       server = createNodeServer(
         (request) =>
-          serving
+          (serving
             ? serve(request)
             : Promise.resolve(
                 json(
@@ -181,7 +181,12 @@ export function createLocalSystem(
                   { error: { code: 'Starting', message: 'DOFS is starting; retry shortly' } },
                   { 'retry-after': '1' },
                 ),
-              ),
+              )
+          ).then((response) =>
+            // Once stopping, every answer closes its connection: server.close() ends only the connections idle
+            // at that instant, and a keep-alive one busy then (a dashboard polling) was reused until the deadline.
+            draining ? { ...response, headers: { ...response.headers, connection: 'close' } } : response,
+          ),
         logger,
         guard,
         { maxConnections: config.maxConnections, onAnswer: telemetry },
