@@ -143,7 +143,7 @@ const intake = createIntake({
   acceptOrder: createAcceptOrder({ workflow, orders: earlyOrders, ids: systemIds }),
   store: db,
   admission: new Admission({
-    perTurn: 128,
+    perTurn: 64,
     backlogLimit: 1000,
     backlog: () => backlog,
     finished: () => earlyQueue.removed,
