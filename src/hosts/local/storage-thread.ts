@@ -145,7 +145,7 @@ const intake = createIntake({
   acceptOrder: createAcceptOrder({ workflow, orders: earlyOrders, ids: systemIds, clock }),
   store: db,
   admission: new Admission({
-    perTurn: 128,
+    perTurn: 64,
     backlogLimit: 1000,
     backlog: () => backlog,
     finished: () => earlyQueue.removed,
