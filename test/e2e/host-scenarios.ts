@@ -90,11 +90,15 @@ export const hostScenarios: HostScenario[] = [
         sorted(['accepted', 'queued', ...failures, 'dead_lettered']),
         JSON.stringify(events),
       );
+      // After the redrive's send, `queued` is recorded only while the order is still PENDING: a consumer that
+      // fulfils it first (the local host's one-commit intake and consumer are that fast) leaves it out.
+      const afterRedrive = events.slice(cycle).map((e) => e.type);
       assert.deepEqual(
-        sorted(events.slice(cycle).map((e) => e.type)),
-        sorted(['redriven', 'queued', 'fulfilled']),
+        sorted(afterRedrive.filter((type) => type !== 'queued')),
+        sorted(['redriven', 'fulfilled']),
         JSON.stringify(events),
       );
+      assert.ok(afterRedrive.filter((type) => type === 'queued').length <= 1, JSON.stringify(events));
       assert.equal(events[cycle]?.type, 'redriven');
       assert.deepEqual(
         [events[0]?.type, events.at(-1)?.type, events.at(-1)?.attempt, events.at(-1)?.redrive],
