@@ -1,7 +1,7 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import type { FulfillOrderResult } from '../../core/fulfill-order.ts';
 import { decodeOrderMessage } from '../../core/order-message.ts';
+import { partialBatchHandler } from './batch-processor-pool.ts';
 
 /**
  * A failed record: Powertools reports it in batchItemFailures, so SQS redelivers only this message. An
@@ -33,15 +33,5 @@ export function createFulfillmentBatchHandler(
     const result = await fulfillOrder(orderId);
     if (!result.ok) throw new FulfillmentAttemptFailed(result.error);
   }
-  // A processor holds one batch's state, so concurrent local pollers must never share one; creating one
-  // per batch read Powertools' environment variables each time, so finished ones are kept for reuse.
-  const idle: BatchProcessor[] = [];
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const processor = idle.pop() ?? new BatchProcessor(EventType.SQS);
-    try {
-      return await processPartialResponse(event, handleRecord, processor, { throwOnFullBatchFailure: false });
-    } finally {
-      idle.push(processor);
-    }
-  };
+  return partialBatchHandler(handleRecord);
 }

@@ -13,6 +13,7 @@ import { parseSubmission, type SubmitOrderResult } from '../../core/submit-order
 import { json } from '../../handlers/http/error-response.ts';
 import { createHttpApp } from '../../handlers/http/http-app.ts';
 import { API_ROUTES } from '../../handlers/http/routes.ts';
+import { sampleBacklog } from './backlog-sampler.ts';
 import { DlqAlarm } from './dlq-alarm.ts';
 import { allowedHosts, createGuards } from './http/guards.ts';
 import { createHttpTelemetry } from './http/http-telemetry.ts';
@@ -135,22 +136,13 @@ export function createLocalSystem(
     routes: [...[...API_ROUTES, ...LOCAL_API_ROUTES].map((route) => route.path), ...LOCAL_PAGES],
   });
   // The overload bound reads a cached backlog, refreshed a few times a second, never per request.
-  let backlog = 0;
-  const backlogTimer = setInterval(() => {
-    queue.depth().then(
-      (depth) => {
-        backlog = depth.visible;
-      },
-      () => undefined,
-    );
-  }, 250);
-  backlogTimer.unref();
+  const backlog = sampleBacklog(queue, 250);
   const guard = createGuards({
     ...(config.apiKey ? { apiKey: config.apiKey } : {}),
     ...allowedHosts(config.host, config.allowedHosts),
     ratePerSecond: config.rateLimitPerSecond,
     maxBacklog: config.maxBacklog,
-    backlog: () => backlog,
+    backlog: backlog.current,
     publicFiles: dashboardFilePaths(),
   });
   let server: Server | undefined;
@@ -223,7 +215,7 @@ export function createLocalSystem(
         server.closeIdleConnections();
         await closing;
       }
-      clearInterval(backlogTimer);
+      backlog.stop();
       await alarm.stop();
       await recorder.stop();
       await storage.stop();

@@ -28,6 +28,7 @@ import { createDeadLetterBatchHandler } from '../../handlers/sqs/dead-letter-bat
 import { createFulfillmentBatchHandler } from '../../handlers/sqs/fulfillment-batch.ts';
 import { LocalOrderWorkflow, sendToQueueTask } from '../../workflow/local-order-workflow.ts';
 import { loadOrderWorkflowDefinition } from '../../workflow/order-workflow-definition.ts';
+import { sampleBacklog } from './backlog-sampler.ts';
 import { EventSourcePoller } from './event-source-poller.ts';
 import { Admission, createIntake } from './intake.ts';
 import type { StorageCommand, StorageEvent, StorageServices } from './storage-protocol.ts';
@@ -131,23 +132,14 @@ const workflow = new LocalOrderWorkflow({
   engine: config.workflowEngine,
 });
 // The visible backlog, sampled for admission: a burst of orders must not take the thread from the consumers.
-let backlog = 0;
-const backlogTimer = setInterval(() => {
-  queue.depth().then(
-    (depth) => {
-      backlog = depth.visible;
-    },
-    () => undefined,
-  );
-}, 100);
-backlogTimer.unref();
+const backlog = sampleBacklog(queue, 100);
 const intake = createIntake({
   acceptOrder: createAcceptOrder({ workflow, orders: earlyOrders, ids: systemIds, clock }),
   store: db,
   admission: new Admission({
     perTurn: 64,
     backlogLimit: 1000,
-    backlog: () => backlog,
+    backlog: backlog.current,
     finished: () => earlyQueue.removed,
     maxWaitMs: 10_000,
   }),
@@ -199,7 +191,7 @@ port.on('message', (message: RpcMessage | StorageCommand) => {
     case 'stop':
       // Executions and batches in flight finish and commit; then the connection is closed and the thread
       // can end.
-      clearInterval(backlogTimer);
+      backlog.stop();
       Promise.all([workflow.drain(), ...pollers.map((p) => p.stop())])
         .then(() => checkpointer.stop())
         .then(() => {
