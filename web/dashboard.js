@@ -98,7 +98,7 @@ async function refresh() {
       renderQueues(data.queues);
       for (const chart of Object.values(charts)) chart.update(data.series.points);
       $('#orders-table tbody').replaceChildren(...data.recent.map(orderRow));
-      await Promise.all([failedOrders.load(), orderView.refresh()]);
+      await Promise.all([failedOrders.load(data.failed_orders), orderView.refresh()]);
     } else if (response.status < 500) {
       $('#updated').textContent = errorMessage(response.body, response.status);
     }

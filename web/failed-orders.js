@@ -18,6 +18,8 @@ export function createFailedOrders({ confirm, onChange }) {
     items: [],
     next: null,
     total: null,
+    /** Every failed order, whatever the filter (what "Redrive all" redrives). */
+    overall: null,
     groups: [],
     selected: new Set(),
     /** order_id → { ok, text, at } of the last redrive of that row (at: when it was asked, epoch ms). */
@@ -38,7 +40,9 @@ export function createFailedOrders({ confirm, onChange }) {
     $('#failed-result').textContent = '';
   }
 
-  async function load() {
+  /** Reads the current page; `overall` is the count of every failed order (the dashboard data's). */
+  async function load(overall) {
+    if (overall !== undefined) state.overall = overall;
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     const cursor = state.cursors[state.page];
     if (cursor) query.set('cursor', cursor);
@@ -261,10 +265,11 @@ export function createFailedOrders({ confirm, onChange }) {
     if (ids.length) redrive(ids, '/failed-orders/redrive', { order_ids: ids });
   });
   $('#redrive-all').addEventListener('click', async () => {
-    const total = state.total ?? state.items.length;
+    // Every failed order, not only the page or the reason shown: that is what the route redrives.
+    const total = state.overall ?? state.total ?? state.items.length;
     const ok = await confirm({
       title: `Redrive all ${total} failed orders?`,
-      text: `Every failed order (${total}, whatever its reason${state.reason ? ' or the filter shown' : ''}) goes back to PENDING with a fresh attempt budget and is fulfilled again.`,
+      text: `Every failed order (${total}, whatever its reason${state.reason ? `, not only the ${state.total} with reason “${state.reason}”` : ''}) goes back to PENDING with a fresh attempt budget and is fulfilled again.`,
       action: `Redrive all ${total}`,
     });
     if (!ok) return;

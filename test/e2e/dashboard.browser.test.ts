@@ -35,6 +35,9 @@ const searchIds = findIds('browser-search', 2, (id) => outcome(id, 0, 1));
 const bulkIds = findIds('browser-bulk', 22, failsThenSucceeds(MAX_RECEIVE_COUNT));
 const afterRestartIds = findIds('browser-later', 2, failsThenSucceeds(MAX_RECEIVE_COUNT_AFTER_RESTART));
 
+/** A locator's hasText for exactly this number (a plain string would also match "22" for 2). */
+const exactly = (n: number) => new RegExp(`^${n}$`);
+
 const chromiumMissing = !existsSync(CHROMIUM);
 if (chromiumMissing && process.env.CI === 'true') {
   throw new Error(
@@ -134,7 +137,7 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
     await failedRow.waitFor({ timeout: 15_000 });
     assert.match((await failedRow.textContent()) ?? '', /fulfilment attempt 3 failed \(simulated\)/);
     await page.locator('#alarm[data-state="ALARM"]').waitFor({ timeout: 5_000 });
-    await page.locator('#dead-lettered', { hasText: '1' }).waitFor({ timeout: 5_000 });
+    await page.locator('#dead-lettered', { hasText: exactly(1) }).waitFor({ timeout: 5_000 });
     await screenshot(t, 'failed');
   });
 
@@ -224,7 +227,7 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
   it('pages the failed orders with their count and reason groups', async (t) => {
     for (const id of bulkIds) assert.equal((await submit(id, 'c-bulk')).status, 202);
     await eventually(async () => (await failedTotal()) === bulkIds.length, 20_000);
-    await page.locator('#failed-total', { hasText: String(bulkIds.length) }).waitFor({ timeout: 5_000 });
+    await page.locator('#failed-total', { hasText: exactly(bulkIds.length) }).waitFor({ timeout: 5_000 });
     const listed = page.locator('#failed-table tbody tr:not(.kept)');
     assert.equal(await listed.count(), 20, 'a page is 20 rows (besides rows just redriven, kept in view)');
     assert.match((await page.textContent('#failed-page')) ?? '', /page 1 · 1–20 of 22/);
@@ -254,7 +257,7 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
     }
     await page.locator('#failed-result', { hasText: '2 redriven' }).waitFor();
     await eventually(async () => (await failedTotal()) === bulkIds.length - 2, 10_000);
-    await page.locator('#failed-total', { hasText: String(bulkIds.length - 2) }).waitFor({ timeout: 5_000 });
+    await page.locator('#failed-total', { hasText: exactly(bulkIds.length - 2) }).waitFor({ timeout: 5_000 });
     await screenshot(t, 'redrive-selected');
   });
 
@@ -297,7 +300,7 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
     for (const id of afterRestartIds) assert.equal((await submit(id, 'c-later')).status, 202);
     const total = bulkIds.length - 2 + afterRestartIds.length;
     await eventually(async () => (await failedTotal()) === total, 15_000);
-    await page.locator('#failed-total', { hasText: String(total) }).waitFor({ timeout: 5_000 });
+    await page.locator('#failed-total', { hasText: exactly(total) }).waitFor({ timeout: 5_000 });
     const chips = page.locator('#failed-reasons .chip');
     assert.deepEqual(await chips.allInnerTexts(), [
       `all reasons\n${total}`,
@@ -306,15 +309,24 @@ describe('dashboard in a real browser (Debian chromium + playwright-core)', {
     ]);
     await chips.filter({ hasText: 'attempt 2' }).click();
     await page
-      .locator('#failed-total', { hasText: String(afterRestartIds.length) })
+      .locator('#failed-total', { hasText: exactly(afterRestartIds.length) })
       .waitFor({ timeout: 5_000 });
     const ids = await page
       .locator('#failed-table tbody tr')
       .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.orderId));
     assert.deepEqual(ids.sort(), [...afterRestartIds].sort());
     await screenshot(t, 'reason-filter');
+    // "Redrive all" redrives every failed order, and says so, whatever the filter shown.
+    await page.click('#redrive-all');
+    assert.match(
+      (await page.textContent('#confirm-title')) ?? '',
+      new RegExp(`Redrive all ${total} failed orders\\?`),
+    );
+    assert.match((await page.textContent('#confirm-text')) ?? '', /not only the 2 with reason/);
+    await page.click('#confirm-cancel');
+    await page.locator('#confirm').waitFor({ state: 'hidden' });
     await chips.filter({ hasText: 'all reasons' }).click();
-    await page.locator('#failed-total', { hasText: String(total) }).waitFor({ timeout: 5_000 });
+    await page.locator('#failed-total', { hasText: exactly(total) }).waitFor({ timeout: 5_000 });
   });
 
   it('asks before "Redrive all", does nothing on Cancel, and redrives everything on Confirm', async (t) => {
