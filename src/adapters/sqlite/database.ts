@@ -268,7 +268,7 @@ export class SqliteDatabase implements SqliteStore {
         return this.#queue(work, early);
       }
     }
-    return early ? this.#executeEarly(work) : this.#execute(work);
+    return this.#execute(work, early);
   }
 
   #begin(): void {
@@ -307,11 +307,14 @@ export class SqliteDatabase implements SqliteStore {
     }
     const waiting = this.#waiting;
     this.#waiting = [];
-    for (const op of waiting)
-      (op.early ? this.#executeEarly(op.work) : this.#execute(op.work)).then(op.resolve, op.reject);
+    for (const op of waiting) this.#execute(op.work, op.early).then(op.resolve, op.reject);
   }
 
-  #execute<T>(work: () => T): Promise<T> {
+  /**
+   * Runs `work` in the open transaction. Its promise resolves after the commit, or at once for an `early`
+   * operation (whose unit of work waits for the commit itself, with `whenCommitted`).
+   */
+  #execute<T>(work: () => T, early: boolean): Promise<T> {
     let value: T;
     try {
       value = work();
@@ -321,23 +324,13 @@ export class SqliteDatabase implements SqliteStore {
       if (!this.db.isTransaction) this.#fail(error);
       return Promise.reject(transientOrSelf(error));
     }
-    const done = new Promise<T>((resolve, reject) => {
-      this.#pending.push({ resolve: () => resolve(value), reject });
-    });
+    const done = early
+      ? Promise.resolve(value)
+      : new Promise<T>((resolve, reject) => {
+          this.#pending.push({ resolve: () => resolve(value), reject });
+        });
     if (++this.#operations >= this.#maxBatch) this.#commit();
     return done;
-  }
-
-  #executeEarly<T>(work: () => T): Promise<T> {
-    let value: T;
-    try {
-      value = work();
-    } catch (error) {
-      if (!this.db.isTransaction) this.#fail(error);
-      return Promise.reject(transientOrSelf(error));
-    }
-    if (++this.#operations >= this.#maxBatch) this.#commit();
-    return Promise.resolve(value);
   }
 
   /** After a commit (failure: it failed). Whatever the failure, a unit of work's answer is "retry". */

@@ -161,18 +161,19 @@ export const API_ROUTES = [
 
 export type OperationId = (typeof API_ROUTES)[number]['operationId'];
 
+/** A path template (`/orders/{order_id}`) as a regular expression, one group per `{name}` segment. */
+export function pathPattern(template: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_, name) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { pattern: new RegExp(`^${source}$`), names };
+}
+
 /** A compiled route table: finds the route of a method and path, with its path parameters. */
 export function routeMatcher<R extends RouteSpec>(routes: readonly R[]) {
-  const compiled = routes.map((route) => {
-    const names: string[] = [];
-    const source = route.path
-      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-      .replace(/\\?\{([^}]+)\\?\}/g, (_, name) => {
-        names.push(name);
-        return '([^/]+)';
-      });
-    return { route, names, pattern: new RegExp(`^${source}$`) };
-  });
+  const compiled = routes.map((route) => ({ route, ...pathPattern(route.path) }));
   return function match(
     method: string,
     path: string,

@@ -1,5 +1,6 @@
 import type { Logger } from '../../../core/ports.ts';
 import type { HttpRequest } from '../../../handlers/http/http-types.ts';
+import { pathPattern } from '../../../handlers/http/routes.ts';
 
 /** One answer the server sent. */
 export interface Answer {
@@ -31,10 +32,7 @@ export function routeLabeler(templates: readonly string[]): (path: string) => st
   const exact = new Set(templates.filter((t) => !t.includes('{')));
   const patterns = templates
     .filter((t) => t.includes('{'))
-    .map((t) => ({
-      template: t,
-      pattern: new RegExp(`^${t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`),
-    }));
+    .map((t) => ({ template: t, pattern: pathPattern(t).pattern }));
   return (path) => {
     if (exact.has(path)) return path;
     return patterns.find(({ pattern }) => pattern.test(path))?.template ?? 'unmatched';
