@@ -21,7 +21,7 @@ const cli = fileURLToPath(new URL('../src/cli/dofs.ts', import.meta.url));
 // the HTTP thread's heap alone add about 100 MB of RSS under load.
 const child = spawn(
   node,
-  ['--max-semi-space-size=16', '--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)],
+  ['--max-semi-space-size=8', '--disable-warning=ExperimentalWarning', cli, ...process.argv.slice(2)],
   // DOFS_PARENT_PID: `dofs serve` stops if this launcher is killed outright (SIGKILL cannot be forwarded).
   { stdio: 'inherit', env: { ...process.env, DOFS_PARENT_PID: String(process.pid) } },
 );

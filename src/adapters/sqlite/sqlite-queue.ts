@@ -44,20 +44,20 @@ export class SqliteQueue implements PollableQueue {
     this.name = options.name;
     this.#send = db.prepare(`INSERT INTO messages (message_id, queue, body, sent_at, visible_at)
       VALUES (?, ?, ?, ?, ?)`);
-    // Both statements look only at the head of the queue (the first `max` visible messages in the
-    // messages_ready index), never at the whole visible backlog: a receive costs the same at any depth.
+    // The claim looks only at the head of the queue (the first `max` visible messages in the messages_ready
+    // index, which covers the subquery), never at the whole visible backlog: a receive costs the same at any
+    // depth. It claims a message whatever its receive count; one it took past the redrive policy's
+    // maxReceiveCount is then moved to the DLQ instead of delivered (SQS's rule), by seq. One statement per
+    // receive: a separate move-to-DLQ scan of the head cost nearly as much as the claim, on every receive,
+    // for the few receives that move anything.
     this.#claim = db.prepare(`UPDATE messages
       SET receive_count = receive_count + 1, visible_at = :invisible_until,
           first_received_at = coalesce(first_received_at, :now)
       WHERE seq IN (SELECT seq FROM messages WHERE queue = :queue AND visible_at <= :now
-                      AND receive_count < :max_receive_count
                     ORDER BY visible_at, seq LIMIT :max)
       RETURNING seq, message_id, body, receive_count, sent_at, first_received_at`);
     this.#moveToDlq = db.prepare(`UPDATE messages
-      SET queue = :dlq, receive_count = 0, first_received_at = NULL, visible_at = :now
-      WHERE seq IN (SELECT seq FROM messages WHERE queue = :queue AND visible_at <= :now
-                    ORDER BY visible_at, seq LIMIT :max)
-        AND receive_count >= :max_receive_count`);
+      SET queue = ?, receive_count = 0, first_received_at = NULL, visible_at = ? WHERE seq = ?`);
     this.#delete = db.prepare('DELETE FROM messages WHERE seq = ? AND queue = ? AND receive_count = ?');
     this.#depth = db.prepare(`SELECT coalesce(sum(visible_at <= :now), 0) AS visible,
       coalesce(sum(visible_at > :now), 0) AS in_flight FROM messages WHERE queue = :queue`);
@@ -85,41 +85,40 @@ export class SqliteQueue implements PollableQueue {
     const now = this.#options.clock.now();
     const deadLetter = this.#options.deadLetter;
     let moved = 0;
-    const rows = await this.#store.run(() => {
-      if (deadLetter) {
-        moved = Number(
-          this.#moveToDlq.run({
-            dlq: deadLetter.queue.name,
-            queue: this.name,
-            now,
-            max_receive_count: deadLetter.maxReceiveCount,
-            max,
-          }).changes,
-        );
-      }
-      return this.#claim.all({
-        queue: this.name,
-        now,
-        max,
-        invisible_until: now + this.#options.visibilityTimeoutMs,
-        // Without a redrive policy nothing is ever moved, so no receive count is too high.
-        max_receive_count: deadLetter ? deadLetter.maxReceiveCount : Number.MAX_SAFE_INTEGER,
-      });
-    });
+    // Atomically: a move that failed must not leave its batch claimed but never delivered.
+    const messages = await this.#store.run(() =>
+      this.#store.atomically(() => {
+        const rows = this.#claim.all({
+          queue: this.name,
+          now,
+          max,
+          invisible_until: now + this.#options.visibilityTimeoutMs,
+        });
+        const received: ReceivedMessage[] = [];
+        for (const row of rows) {
+          const receiveCount = Number(row.receive_count);
+          if (deadLetter && receiveCount > deadLetter.maxReceiveCount) {
+            this.#moveToDlq.run(deadLetter.queue.name, now, row.seq as number);
+            moved += 1;
+            continue;
+          }
+          received.push({
+            messageId: row.message_id as string,
+            body: row.body as string,
+            receiptHandle: `${row.seq}:${receiveCount}`,
+            receiveCount,
+            sentAt: Number(row.sent_at),
+            firstReceivedAt: Number(row.first_received_at),
+          });
+        }
+        return received;
+      }),
+    );
     if (moved > 0) {
       this.#removed += moved;
       deadLetter?.queue.notify();
     }
-    return rows
-      .map((row) => ({
-        messageId: row.message_id as string,
-        body: row.body as string,
-        receiptHandle: `${row.seq}:${row.receive_count}`,
-        receiveCount: Number(row.receive_count),
-        sentAt: Number(row.sent_at),
-        firstReceivedAt: Number(row.first_received_at),
-      }))
-      .sort((a, b) => a.sentAt - b.sentAt);
+    return messages.sort((a, b) => a.sentAt - b.sentAt);
   }
 
   async delete(receiptHandles: string[]): Promise<void> {
