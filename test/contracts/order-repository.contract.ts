@@ -256,6 +256,33 @@ export function orderRepositoryContract(
       assert.deepEqual(await repo.countByStatus(), { PENDING: 2, FULFILLED: 0, FAILED: 1 });
     });
 
+    it('moves an order between the counts with each change of status, and only then', async () => {
+      const repo = await make();
+      const [a, b] = [anOrder(), anOrder()];
+      await repo.create(a);
+      await repo.create(b);
+      const at = '2026-02-01T00:00:00.000Z';
+      const fulfil = { status: OrderStatus.FULFILLED, updated_at: at, event: ev('fulfilled') };
+      assert.equal(await repo.transition(a.order_id, OrderStatus.PENDING, fulfil), true);
+      assert.equal(
+        await repo.transition(a.order_id, OrderStatus.PENDING, fulfil),
+        false,
+        'no longer PENDING',
+      );
+      await repo.transition(b.order_id, OrderStatus.PENDING, {
+        countAttempt: true,
+        updated_at: at,
+        event: ev('attempt_failed', 'boom'),
+      });
+      assert.deepEqual(await repo.countByStatus(), { PENDING: 1, FULFILLED: 1, FAILED: 0 });
+      await repo.transition(b.order_id, OrderStatus.PENDING, {
+        status: OrderStatus.FAILED,
+        updated_at: at,
+        event: ev('dead_lettered', 'exhausted'),
+      });
+      assert.deepEqual(await repo.countByStatus(), { PENDING: 0, FULFILLED: 1, FAILED: 1 });
+    });
+
     it('rejects a malformed cursor with a clear error', async () => {
       await assert.rejects((await make()).list({ limit: 1, cursor: 'not-a-cursor' }), /cursor is not valid/);
     });

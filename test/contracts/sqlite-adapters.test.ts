@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SqliteDatabase } from '../../src/adapters/sqlite/database.ts';
 import { openDatabase } from '../../src/adapters/sqlite/database.ts';
@@ -81,5 +84,33 @@ describe('SqliteOrderRepository history storage', () => {
     assert.equal(created.status, 'fulfilled', 'the other writes of the same commit are kept');
     assert.equal((await repo.get(order.order_id))?.status, 'PENDING', 'the transition was undone');
     assert.ok(await repo.get(other.order_id));
+  });
+});
+
+describe('SQLite order counts', () => {
+  it('fills order_counts from the orders of a database opened for the first time without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dofs-counts-'));
+    const path = join(dir, 'dofs.sqlite');
+    try {
+      const before = openDatabase(path);
+      const repo = new SqliteOrderRepository(before);
+      for (const status of ['PENDING', 'PENDING', 'FULFILLED', 'FAILED'] as const)
+        await repo.create(anOrder({ status }));
+      // What a database of the version before order_counts holds: the orders, no counts, no triggers.
+      before.db.exec(`DROP TRIGGER order_counts_insert; DROP TRIGGER order_counts_update;
+        DROP TRIGGER order_counts_delete; DROP TABLE order_counts`);
+      before.close();
+      const after = openDatabase(path);
+      try {
+        const reopened = new SqliteOrderRepository(after);
+        assert.deepEqual(await reopened.countByStatus(), { PENDING: 2, FULFILLED: 1, FAILED: 1 });
+        await reopened.create(anOrder());
+        assert.deepEqual(await reopened.countByStatus(), { PENDING: 3, FULFILLED: 1, FAILED: 1 });
+      } finally {
+        after.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -102,6 +102,30 @@ CREATE TABLE IF NOT EXISTS metric_samples (
 ) STRICT;
 `;
 
+/**
+ * Orders per status, kept by triggers in the transaction of every write to `orders`, so that /health and
+ * /metrics read three rows instead of counting every order (a scan of orders_by_status on the storage thread:
+ * 6 ms at 60,000 orders, and growing with every order ever taken). Created, and filled from `orders`, in one
+ * transaction the first time a database is opened without it.
+ */
+const ORDER_COUNTS = `
+CREATE TABLE order_counts (
+  status TEXT PRIMARY KEY,
+  n      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER order_counts_insert AFTER INSERT ON orders BEGIN
+  INSERT INTO order_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER order_counts_update AFTER UPDATE OF status ON orders WHEN OLD.status <> NEW.status BEGIN
+  UPDATE order_counts SET n = n - 1 WHERE status = OLD.status;
+  INSERT INTO order_counts (status, n) VALUES (NEW.status, 1) ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER order_counts_delete AFTER DELETE ON orders BEGIN
+  UPDATE order_counts SET n = n - 1 WHERE status = OLD.status;
+END;
+INSERT INTO order_counts (status, n) SELECT status, count(*) FROM orders GROUP BY status;
+`;
+
 // SQLite result codes (primary) that mean "try again later" rather than "this is a bug".
 const TRANSIENT_CODES = new Map<number, string>([
   [5, 'database is busy'],
@@ -440,6 +464,14 @@ export function openDatabase(
   // Databases created before order history existed: their orders have no events yet.
   if (!db.prepare("SELECT 1 FROM pragma_table_info('orders') WHERE name = 'events'").get()) {
     db.exec('ALTER TABLE orders ADD COLUMN events INTEGER NOT NULL DEFAULT 0');
+  }
+  if (!db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'order_counts'").get()) {
+    try {
+      db.exec(`BEGIN IMMEDIATE; ${ORDER_COUNTS} COMMIT;`);
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
   }
   // From here on lock waits are SqliteDatabase's, without blocking the thread.
   db.exec('PRAGMA busy_timeout = 0');

@@ -78,7 +78,8 @@ export class SqliteOrderRepository implements OrderRepository {
         AND (?12 IS NULL OR queued = 0)
         AND (?13 IS NULL OR updated_at = ?13)
         AND (?14 IS NULL OR updated_at < ?14)`);
-    this.#counts = db.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status');
+    // Kept by triggers (database.ts): three rows, not a count of every order.
+    this.#counts = db.prepare('SELECT status, n FROM order_counts');
     // Named, or the planner prefers orders_by_status (status = ?) and reads every PENDING row.
     this.#retrying = db.prepare(`SELECT count(*) AS n FROM orders INDEXED BY orders_retrying
       WHERE status = 'PENDING' AND attempts > 0`);
