@@ -22,24 +22,47 @@ const statements = {
 const checkpoint = (mode: 'PASSIVE' | 'RESTART') =>
   statements[mode].get() as { busy: number; log: number; checkpointed: number };
 
+// Set from the moment a RESTART is wanted until it has run: no passive checkpoint meanwhile.
+let restarting = false;
+
 const timer = setInterval(() => {
+  if (restarting) return;
   try {
     const { log } = checkpoint('PASSIVE');
     // Under sustained writes a passive checkpoint never sees the end of the WAL, so the writer never gets
-    // to start it over: past `restartPages` a RESTART briefly holds new writes (their waits are
-    // asynchronous) and the WAL starts from the beginning again. Writes wait while it copies what the
-    // last passive checkpoint left and syncs the file (8-130 ms measured under load), so a second passive
-    // one first copies, and syncs, what came in during the first without holding anyone.
+    // to start it over: past `restartPages` a RESTART does, in a moment without a writer that the writing
+    // thread makes for it (it holds its next transaction, see SqliteDatabase.pauseWrites; its operations
+    // wait asynchronously). The writes wait while the RESTART copies what the last passive checkpoint left
+    // and syncs the file, so a second passive one first copies, and syncs, what came in during the first,
+    // without holding anyone.
     if (log > restartPages) {
       checkpoint('PASSIVE');
-      checkpoint('RESTART');
+      restarting = true;
+      port.postMessage({ type: 'pause-writes' });
     }
   } catch (error) {
     port.postMessage({ type: 'error', error: String(error) });
   }
 }, intervalMs);
 
-port.on('message', (message: { type: 'stop' }) => {
+function restart(): void {
+  try {
+    // A RESTART that could not get the writer out of the way answers busy = 1 rather than failing.
+    if (checkpoint('RESTART').busy)
+      port?.postMessage({ type: 'error', error: 'RESTART checkpoint was blocked' });
+  } catch (error) {
+    port?.postMessage({ type: 'error', error: String(error) });
+  } finally {
+    restarting = false;
+    port?.postMessage({ type: 'resume-writes' });
+  }
+}
+
+port.on('message', (message: { type: 'stop' | 'writes-paused' }) => {
+  if (message.type === 'writes-paused') {
+    restart();
+    return;
+  }
   if (message.type !== 'stop') return;
   clearInterval(timer);
   db.close();

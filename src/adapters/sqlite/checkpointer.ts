@@ -15,7 +15,17 @@ export interface Checkpointer {
 export async function startCheckpointer(
   path: string,
   logger: Logger,
-  options: { intervalMs?: number; restartPages?: number } = {},
+  options: {
+    intervalMs?: number;
+    restartPages?: number;
+    /**
+     * The writing connection, held for each RESTART (SqliteDatabase.pauseWrites). Without it a RESTART
+     * waits for a gap between the writer's transactions, which a writer busy every turn never leaves.
+     */
+    writer?: { pauseWrites(): Promise<() => void> };
+    /** Longest hold of the writes for one RESTART, should the checkpointer not answer. */
+    maxPauseMs?: number;
+  } = {},
 ): Promise<Checkpointer> {
   const worker = new Worker(new URL('./checkpointer-thread.ts', import.meta.url), {
     // It allocates next to nothing: a small heap keeps the process's memory for the threads that work.
@@ -29,6 +39,33 @@ export async function startCheckpointer(
     },
   });
   let stopped: () => void = () => undefined;
+  // The release of the writes held for a RESTART in progress (a no-op when none is).
+  let resumeWrites: () => void = () => undefined;
+  let pauseTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const resume = () => {
+    clearTimeout(pauseTimer);
+    resumeWrites();
+    resumeWrites = () => undefined;
+  };
+  const pauseForRestart = () => {
+    const paused = options.writer?.pauseWrites() ?? Promise.resolve(() => undefined);
+    void paused.then((release) => {
+      if (stopping) {
+        release();
+        return;
+      }
+      resumeWrites = release;
+      pauseTimer = setTimeout(() => {
+        logger.warn('WAL checkpoint RESTART did not finish in time; writes resume', {
+          max_pause_ms: options.maxPauseMs ?? 5000,
+        });
+        resume();
+      }, options.maxPauseMs ?? 5000);
+      pauseTimer.unref();
+      worker.postMessage({ type: 'writes-paused' });
+    });
+  };
   const done = new Promise<void>((resolve) => {
     stopped = resolve;
   });
@@ -38,16 +75,21 @@ export async function startCheckpointer(
       if (message.type === 'ready') resolve();
       else if (message.type === 'stopped') stopped();
       else if (message.type === 'error') logger.warn('WAL checkpoint failed', { error: message.error });
+      else if (message.type === 'pause-writes') pauseForRestart();
+      else if (message.type === 'resume-writes') resume();
     });
   });
   worker.on('error', (error) => {
     logger.error('checkpointer thread failed', { error: String(error) });
+    resume();
     stopped();
   });
   return {
     async stop() {
+      stopping = true;
       worker.postMessage({ type: 'stop' });
       await done;
+      resume();
       await worker.terminate();
     },
   };

@@ -34,6 +34,27 @@ describe('SqliteDatabase group commit', () => {
     store.close();
   });
 
+  it('holds new transactions while writes are paused, from the commit of the open one, until released', async () => {
+    const { store, count } = fresh();
+    const insert = store.db.prepare('INSERT INTO t VALUES (?)');
+    const first = store.run(() => insert.run('a'));
+    const paused = store.pauseWrites();
+    const second = store.run(() => insert.run('b'));
+    const release = await paused;
+    await first;
+    assert.equal(
+      store.db.isTransaction,
+      false,
+      'no transaction open while paused: a RESTART can take the lock',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(count(), 1, 'the write asked for while paused waits');
+    release();
+    await second;
+    assert.equal(count(), 2, 'and runs once released');
+    store.close();
+  });
+
   it('resolves an operation only once its transaction is durable', async () => {
     const { store, count } = fresh();
     await store.run(() => store.db.prepare('INSERT INTO t VALUES (?)').run('x'));

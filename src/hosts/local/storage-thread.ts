@@ -60,7 +60,7 @@ const db = openDatabase(path, {
   busyTimeoutMs: config.busyTimeoutMs,
   autoCheckpoint: false,
 });
-const checkpointer = await startCheckpointer(path, logger);
+const checkpointer = await startCheckpointer(path, logger, { writer: db });
 const orders = new SqliteOrderRepository(db);
 const failedOrders = new SqliteFailedOrderRepository(db);
 const dlq = new SqliteQueue(db, {
