@@ -59,8 +59,10 @@ const CONNECTIONS = Number(option('--connections') ?? 256);
 // 6,000/s: more than DOFS answers on this machine, so the step measures it saturated (the targets check).
 const SUSTAIN_RATE = Number(option('--sustain-rate') ?? (quick || only || rates ? 0 : 6000));
 const SUSTAIN_SECONDS = Number(option('--sustain-seconds') ?? 60);
+// 40,000/s: past what the bare server and the generator beside it answer here (20,000/s was kept up with), so
+// the ratio of issue 14 is taken against the ceiling at its saturation.
 const CEILING_RATES =
-  option('--ceiling-rates')?.split(',').map(Number) ?? (only && only !== 'ceiling' ? [] : [2000, 20000]);
+  option('--ceiling-rates')?.split(',').map(Number) ?? (only && only !== 'ceiling' ? [] : [2000, 40000]);
 const DOFS_RATES =
   only && only !== 'dofs'
     ? []
@@ -625,7 +627,10 @@ if (SUSTAIN_RATE > 0) {
 printTable(steps);
 printHistograms(steps);
 printProbe(steps);
-const ceiling = Math.max(0, ...steps.filter((s) => s.target === 'ceiling').map((s) => s.accepted_per_s));
+const ceilingSteps = steps.filter((s) => s.target === 'ceiling');
+const ceiling = Math.max(0, ...ceilingSteps.map((s) => s.accepted_per_s));
+// Saturated: its highest step answered less than was offered (else the ceiling is higher than measured).
+const ceilingSaturated = ceilingSteps.some((s) => s.accepted_per_s < 0.95 * s.offered);
 // Sustained: nothing lost and the backlog drained within 120 s of the load stopping (medians of the runs).
 const sustained = steps.filter((s) => s.target.startsWith('dofs') && !s.target.includes('reference'));
 const dofsBest = Math.max(
@@ -668,8 +673,8 @@ function targets(): { target: string; result: string; met: boolean | null }[] {
       held.lost === 0 && held.drain_s !== null && (held.unsent > 0 || held.accepted_per_s < held.offered);
     list.push({
       target: `sustained ≥ 0.45 × ceiling for ${held.seconds} s, saturated, nothing lost, bounded backlog`,
-      result: `${rate.toFixed(0)}/s = ${ceiling > 0 ? (rate / ceiling).toFixed(2) : '?'} × ${ceiling.toFixed(0)}/s; lost ${held.lost}; max backlog ${held.max_backlog}; ${ok ? 'saturated' : 'NOT saturated (offer more)'}`,
-      met: ceiling > 0 && ok ? rate >= 0.45 * ceiling : null,
+      result: `${rate.toFixed(0)}/s = ${ceiling > 0 ? (rate / ceiling).toFixed(2) : '?'} × ${ceiling.toFixed(0)}/s (ceiling ${ceilingSaturated ? 'saturated' : 'NOT saturated: offer it more'}); lost ${held.lost}; max backlog ${held.max_backlog}; DOFS ${ok ? 'saturated' : 'NOT saturated (offer more)'}`,
+      met: ceiling > 0 && ok && ceilingSaturated ? rate >= 0.45 * ceiling : null,
     });
     list.push({
       target: `peak RSS ≤ 250 MB over the ${held.seconds} s saturated step`,
@@ -700,6 +705,7 @@ const report = {
   steps,
   runs: Object.fromEntries(runs),
   ceiling_per_s: ceiling,
+  ceiling_saturated: ceilingSaturated,
   dofs_sustained_per_s: dofsBest,
   ratio: dofsBest / ceiling,
   targets: targetList,
