@@ -7,7 +7,9 @@
 // - each garbage collection (PerformanceObserver 'gc'): start, duration, kind;
 // - per second, its event-loop utilization, its CPU time and its V8 heap (used, total);
 // - each wait for SQLite's write lock: from a `BEGIN IMMEDIATE` that found the database busy (another
-//   connection, e.g. the checkpointer's RESTART, holds the lock) to the one that took it.
+//   connection holds the lock) to the one that took it; and each WAL RESTART checkpoint (the checkpointer's:
+//   the storage thread holds its writes for it);
+// - the time of every SQLite statement and `exec` it ran, by SQL text: calls, total and longest.
 // Times are epoch milliseconds, so the benchmark can line them up with the requests it timed. Each thread
 // writes `<dir>/<pid>-<threadId>.json` once a second and at exit. threadId 0 is the HTTP thread, 1 the
 // storage thread, 2 the checkpointer (they are started in that order).
@@ -18,7 +20,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, StatementSync } from 'node:sqlite';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { threadId } from 'node:worker_threads';
 
@@ -37,6 +39,10 @@ export interface ProbeReport {
   gc: [start: number, ms: number, kind: string][];
   seconds: [t: number, elu: number, cpu: number, heapUsedMb: number, heapTotalMb: number][];
   lockWaits: [start: number, ms: number][];
+  /** WAL RESTART checkpoints this thread ran (the writes are held meanwhile). */
+  restarts?: [start: number, ms: number][];
+  /** Every statement and exec this thread ran, over its whole life: SQL text, calls, total ms, longest ms. */
+  sql?: [sql: string, calls: number, ms: number, maxMs: number][];
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -55,15 +61,52 @@ if (dir) {
   const gc: ProbeReport['gc'] = [];
   const seconds: ProbeReport['seconds'] = [];
   const lockWaits: ProbeReport['lockWaits'] = [];
+  const restarts: NonNullable<ProbeReport['restarts']> = [];
+  const sql = new Map<string, [calls: number, ms: number, maxMs: number]>();
+  const timed = (text: string, start: number): number => {
+    const ms = performance.now() - start;
+    const entry = sql.get(text);
+    if (entry) {
+      entry[0] += 1;
+      entry[1] += ms;
+      if (ms > entry[2]) entry[2] = ms;
+    } else sql.set(text, [1, ms, ms]);
+    return ms;
+  };
+  for (const method of ['run', 'get', 'all', 'iterate'] as const) {
+    const original = StatementSync.prototype[method] as (...args: unknown[]) => unknown;
+    Object.defineProperty(StatementSync.prototype, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: StatementSync, ...args: unknown[]) {
+        const start = performance.now();
+        try {
+          return original.apply(this, args);
+        } finally {
+          const ms = timed(this.sourceSQL, start);
+          if (this.sourceSQL.includes('wal_checkpoint(RESTART)')) restarts.push([epoch(start), ms]);
+        }
+      },
+    });
+  }
   const exec = DatabaseSync.prototype.exec;
   let busySince: number | undefined;
-  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
-    if (sql !== 'BEGIN IMMEDIATE') return exec.call(this, sql);
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, text: string) {
+    const start = performance.now();
+    if (text !== 'BEGIN IMMEDIATE') {
+      try {
+        return exec.call(this, text);
+      } finally {
+        timed(text, start);
+      }
+    }
     try {
-      exec.call(this, sql);
+      exec.call(this, text);
     } catch (error) {
       busySince ??= performance.now();
       throw error;
+    } finally {
+      timed(text, start);
     }
     if (busySince !== undefined) {
       lockWaits.push([epoch(busySince), performance.now() - busySince]);
@@ -127,6 +170,8 @@ if (dir) {
       gc,
       seconds,
       lockWaits,
+      restarts,
+      sql: [...sql].map(([text, [calls, ms, maxMs]]) => [text.replace(/\s+/g, ' ').trim(), calls, ms, maxMs]),
     };
     writeFileSync(join(dir, `${process.pid}-${threadId}.json`), JSON.stringify(report));
   };

@@ -82,6 +82,13 @@ export interface ThreadFigures {
   peak_heap_total_mb: number;
   /** Waits for SQLite's write lock (held by another connection: the checkpointer's RESTART). */
   lock_waits: PauseSummary;
+  /**
+   * Its SQLite statements over the server's whole life (warm-up, load and drain), per order stored, most
+   * time first: what one order costs this thread in SQLite, statement by statement.
+   */
+  sql_per_order?: { sql: string; calls: number; us: number; max_ms: number }[];
+  /** WAL RESTART checkpoints it ran (the checkpointer), during which the storage thread holds its writes. */
+  restarts?: PauseSummary;
 }
 
 export interface ProbeFigures {
@@ -118,6 +125,7 @@ export function probeFigures(
   timeline: { dueAtMs: Float64Array; latencyMs: Float64Array },
   window: { start: number; end: number },
   p99: number,
+  ordersStored?: number,
 ): ProbeFigures | undefined {
   if (!existsSync(dir)) return undefined;
   const reports = readdirSync(dir)
@@ -137,6 +145,14 @@ export function probeFigures(
     const gc = report.gc.filter(([t]) => inWindow(t));
     const stalls = report.stalls.filter(([t]) => inWindow(t));
     const locks = (report.lockWaits ?? []).filter(([t]) => inWindow(t));
+    // The writes wait while the checkpointer's RESTART runs: its time is the storage thread's lock wait.
+    const restarts = (report.restarts ?? []).filter(([t]) => inWindow(t));
+    if (restarts.length > 0) {
+      lockWaitsOf.storage = [
+        ...(lockWaitsOf.storage ?? []),
+        ...restarts.map(([start, ms]) => ({ start, end: start + ms })),
+      ];
+    }
     lockWaitsOf[name] = locks.map(([start, ms]) => ({ start, end: start + ms }));
     const byKind: Record<string, number[]> = {};
     for (const [, ms, kind] of gc) {
@@ -172,6 +188,20 @@ export function probeFigures(
       peak_heap_used_mb: Math.round(Math.max(0, ...report.seconds.map((s) => s[3]))),
       peak_heap_total_mb: Math.round(Math.max(0, ...report.seconds.map((s) => s[4]))),
       lock_waits: summarizePauses(locks.map(([, ms]) => ms)),
+      ...(restarts.length > 0 ? { restarts: summarizePauses(restarts.map(([, ms]) => ms)) } : {}),
+      ...(ordersStored && report.sql
+        ? {
+            sql_per_order: report.sql
+              .map(([sql, calls, ms, maxMs]) => ({
+                sql,
+                calls: Math.round((calls / ordersStored) * 100) / 100,
+                us: Math.round((ms * 1000) / ordersStored),
+                max_ms: Math.round(maxMs * 10) / 10,
+              }))
+              .filter((row) => row.us > 0)
+              .sort((a, b) => b.us - a.us),
+          }
+        : {}),
     });
     marks[name] = {
       gc: gc.filter(([, ms]) => ms >= 2).map(([t, ms, kind]) => [(t - window.start) / 1000, ms, kind]),

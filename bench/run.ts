@@ -275,13 +275,18 @@ function probeSetup(): { flags: string[]; env: Record<string, string>; dir?: str
   return { flags: ['--require', join(BENCH_ROOT, 'bench/probe.ts')], env: { DOFS_PROBE_DIR: dir }, dir };
 }
 
-function probeOf(dir: string | undefined, r: Awaited<ReturnType<typeof offer>>): { probe?: ProbeFigures } {
+function probeOf(
+  dir: string | undefined,
+  r: Awaited<ReturnType<typeof offer>>,
+  ordersStored?: number,
+): { probe?: ProbeFigures } {
   if (!dir) return {};
   const figures = probeFigures(
     dir,
     r.timeline,
     { start: r.startedAt, end: r.startedAt + r.elapsedS * 1000 },
     r.p99,
+    ordersStored,
   );
   rmSync(dir, { recursive: true, force: true });
   return figures ? { probe: figures } : {};
@@ -420,7 +425,7 @@ async function dofsStep(
     load_average,
     ...warm.figures,
     ...loadFigures(rate, seconds, r, server),
-    ...probeOf(probe.dir, r),
+    ...probeOf(probe.dir, r, stored),
     completed_per_s: completedInWindow / seconds,
     drain_s: settled?.orders.PENDING === 0 ? drainSeconds : null,
     e2e_first_attempt_p50_ms: quantile(e2e, 0.5),
@@ -599,8 +604,20 @@ function printProbe(list: Step[]) {
           `ELU ${t.mean_elu_percent}%, CPU ${t.mean_cpu_percent}%; heap used/total peak ${t.peak_heap_used_mb}/${t.peak_heap_total_mb} MB; GC: ${gc || 'none'}` +
           (t.lock_waits.count > 0
             ? `; write-lock waits ${t.lock_waits.count}× total ${t.lock_waits.total_ms} ms max ${t.lock_waits.max_ms} ms`
+            : '') +
+          (t.restarts
+            ? `; WAL RESTARTs (writes held) ${t.restarts.count}× total ${t.restarts.total_ms} ms max ${t.restarts.max_ms} ms`
             : ''),
       );
+      if (t.thread === 'storage' && t.sql_per_order) {
+        const total = t.sql_per_order.reduce((a, row) => a + row.us, 0);
+        lines.push(
+          `    SQLite per order stored ${total} µs: ${t.sql_per_order
+            .slice(0, 8)
+            .map((row) => `${row.us} µs ${row.sql.slice(0, 40)}… (${row.calls}×, max ${row.max_ms} ms)`)
+            .join('; ')}`,
+        );
+      }
     }
     const classes = Object.entries(p.tail.classes)
       .map(([k, n]) => `${k} ${pct(n, p.tail.requests)}%`)
