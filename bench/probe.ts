@@ -83,8 +83,10 @@ if (dir) {
         try {
           return original.apply(this, args);
         } finally {
-          const ms = timed(this.sourceSQL, start);
-          if (this.sourceSQL.includes('wal_checkpoint(RESTART)')) restarts.push([epoch(start), ms]);
+          // sourceSQL makes a new string on each read: once per call.
+          const text = this.sourceSQL;
+          const ms = timed(text, start);
+          if (text.includes('wal_checkpoint(RESTART)')) restarts.push([epoch(start), ms]);
         }
       },
     });

@@ -147,13 +147,10 @@ export function probeFigures(
     const locks = (report.lockWaits ?? []).filter(([t]) => inWindow(t));
     // The writes wait while the checkpointer's RESTART runs: its time is the storage thread's lock wait.
     const restarts = (report.restarts ?? []).filter(([t]) => inWindow(t));
-    if (restarts.length > 0) {
-      lockWaitsOf.storage = [
-        ...(lockWaitsOf.storage ?? []),
-        ...restarts.map(([start, ms]) => ({ start, end: start + ms })),
-      ];
-    }
-    lockWaitsOf[name] = locks.map(([start, ms]) => ({ start, end: start + ms }));
+    const asWaits = (list: [number, number][]) => list.map(([start, ms]) => ({ start, end: start + ms }));
+    // Appended, whichever thread's report comes first.
+    lockWaitsOf.storage = [...(lockWaitsOf.storage ?? []), ...asWaits(restarts)];
+    lockWaitsOf[name] = [...(lockWaitsOf[name] ?? []), ...asWaits(locks)];
     const byKind: Record<string, number[]> = {};
     for (const [, ms, kind] of gc) {
       byKind[kind] ??= [];

@@ -45,18 +45,18 @@ const timer = setInterval(() => {
   }
 }, intervalMs);
 
-function restart(): void {
+const restart = (): void => {
   try {
     // A RESTART that could not get the writer out of the way answers busy = 1 rather than failing.
     if (checkpoint('RESTART').busy)
-      port?.postMessage({ type: 'error', error: 'RESTART checkpoint was blocked' });
+      port.postMessage({ type: 'error', error: 'RESTART checkpoint was blocked' });
   } catch (error) {
-    port?.postMessage({ type: 'error', error: String(error) });
+    port.postMessage({ type: 'error', error: String(error) });
   } finally {
     restarting = false;
-    port?.postMessage({ type: 'resume-writes' });
+    port.postMessage({ type: 'resume-writes' });
   }
-}
+};
 
 port.on('message', (message: { type: 'stop' | 'writes-paused' }) => {
   if (message.type === 'writes-paused') {

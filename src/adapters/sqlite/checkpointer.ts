@@ -39,6 +39,7 @@ export async function startCheckpointer(
     },
   });
   let stopped: () => void = () => undefined;
+  const maxPauseMs = options.maxPauseMs ?? 5000;
   // The release of the writes held for a RESTART in progress (a no-op when none is).
   let resumeWrites: () => void = () => undefined;
   let pauseTimer: NodeJS.Timeout | undefined;
@@ -58,10 +59,10 @@ export async function startCheckpointer(
       resumeWrites = release;
       pauseTimer = setTimeout(() => {
         logger.warn('WAL checkpoint RESTART did not finish in time; writes resume', {
-          max_pause_ms: options.maxPauseMs ?? 5000,
+          max_pause_ms: maxPauseMs,
         });
         resume();
-      }, options.maxPauseMs ?? 5000);
+      }, maxPauseMs);
       pauseTimer.unref();
       worker.postMessage({ type: 'writes-paused' });
     });
